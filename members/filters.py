@@ -9,9 +9,11 @@ class MemberDirectoryFilter(django_filters.FilterSet):
     """The branch directory: by group, status and department, and by name."""
 
     q = django_filters.CharFilter(label=_("Name"), method="filter_name")
-    group = django_filters.ModelChoiceFilter(label=_("Party group"), queryset=PartyGroup.objects.none())
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Member.Status.choices)
-    department = django_filters.ChoiceFilter(label=_("Department"), choices=[])
+    group = django_filters.ModelChoiceFilter(
+        label=_("Party group"), queryset=PartyGroup.objects.none(), empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Member.Status.choices, empty_label=_("All"))
+    department = django_filters.ChoiceFilter(label=_("Department"), choices=[], empty_label=_("All"))
 
     class Meta:
         model = Member

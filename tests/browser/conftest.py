@@ -1,0 +1,57 @@
+"""Playwright drives Debian's Chromium (/usr/bin/chromium) against the live server.
+
+Playwright's own browser download cannot work on our machines, so the browser is
+launched by its executable path. A failing test leaves a screenshot under
+test-results/ (pytest.ini: --screenshot only-on-failure).
+"""
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import require_service
+
+# Playwright's sync API runs an event loop in this thread; the tests only use the
+# ORM to set up data before the browser acts, which is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        require_service("Chromium is not installed (make test installs it: apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign in through the form, as a person would."""
+
+    def do(username: str, password: str):
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do
