@@ -18,4 +18,4 @@ bootstrap:
 
 # Refresh the catalogs after changing user-facing text, then translate in locale/.
 messages: bootstrap
-	$(PY) manage.py makemessages --locale zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages --locale zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
