@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 .PHONY: run test bootstrap messages
 
 run: bootstrap
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	bash scripts/run.sh

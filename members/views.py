@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
@@ -53,7 +54,12 @@ def directory(request: HttpRequest) -> HttpResponse:
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = group_get_for(request.user, pk)
-    members = group.members.filter(user__is_active=True).select_related("user").order_by("name")
+    # The leader first, then everyone by name.
+    members = (
+        group.members.filter(user__is_active=True)
+        .annotate(is_leader=Case(When(pk=group.leader_id, then=Value(0)), default=Value(1)))
+        .order_by("is_leader", "name")
+    )
     return render(request, "members/group_detail.html", {"group": group, "members": members})
 
 

@@ -14,9 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--sign-ins", action="store_true", help="Only print the demo sign-ins.")
 
     def handle(self, *args, **options):
-        if not options["sign_ins"]:
+        if options["sign_ins"]:
+            self.print_sign_ins()
+        else:
             self.seed()
-        self.print_sign_ins()
 
     def print_sign_ins(self) -> None:
         self.stdout.write(f"  Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
