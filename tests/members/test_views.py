@@ -165,3 +165,19 @@ def test_static_assets_are_served_locally(client, member):
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in text
     assert "/static/django_htmx/htmx-2.min.js" in text
     assert "http://" not in text.replace("http://testserver", "") and "https://" not in text
+
+
+def test_server_error_page_is_chinese(rf, db):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "系统出现错误" in response.content.decode()
+
+
+def test_forbidden_page_is_chinese(client, db, settings):
+    settings.DEBUG = False
+    client.force_login(UserFactory(username="nobody"))
+    response = client.get(reverse("directory"))
+    assert response.status_code == 403
+    assert "您无权进行此操作" in response.content.decode()
