@@ -1,5 +1,8 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from members.models import Branch, Member, PartyGroup
 
@@ -48,3 +51,51 @@ class MemberFactory(factory.django.DjangoModelFactory):
     name = factory.Iterator(["张明", "李华", "王芳", "赵磊", "陈静", "刘洋", "孙浩", "周婷", "吴昊", "郑丽"])
     department = factory.Iterator(["办公室", "综合处", "人事处"])
     position = "科员"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A meeting of a group, by default scheduled for a week from now, with no agenda
+    or attendance rows: use meetings.services.meeting_create for the real thing."""
+
+    class Meta:
+        model = "meetings.Meeting"
+
+    group = factory.SubFactory(PartyGroupFactory)
+    kind = "group_meeting"
+    title = factory.Sequence(lambda n: f"党小组会议{n + 1}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(hours=2))
+    place = "三楼会议室"
+    chair = factory.LazyAttribute(lambda m: m.group.leader or MemberFactory(group=m.group))
+    created_by = factory.LazyAttribute(lambda m: m.chair)
+    state = "scheduled"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.AgendaItem"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"议题{n + 1}")
+    category = "study"
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Attendance"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    member = factory.SubFactory(MemberFactory)
+    status = "unmarked"
+
+
+class ThoughtReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.ThoughtReport"
+
+    member = factory.SubFactory(MemberFactory)
+    title = factory.Sequence(lambda n: f"思想汇报{n + 1}")
+    content = "近期学习体会……"
+    state = "submitted"
+    submitted_at = factory.LazyFunction(timezone.now)
