@@ -310,8 +310,7 @@ def attendance_set(
         raise ValidationError({"leave_reason": _("Give the reason for the leave.")})
     attendance.status = status
     attendance.leave_reason = leave_reason if status == Attendance.Status.LEAVE else ""
-    attendance.save()
-    _save(meeting)
+    attendance.save()  # its own history row; the minutes' version is untouched
     return attendance
 
 

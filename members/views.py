@@ -1,5 +1,4 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
@@ -7,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
+from .decorators import login_required
 from .filters import MemberDirectoryFilter
 from .forms import PasswordChangeWithHelperForm, SignInForm
 from .roles import member_of, ordered, roles_for
@@ -25,15 +25,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "members/password_change.html"
     form_class = PasswordChangeWithHelperForm
     success_url = reverse_lazy("password_change_done")
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    member = member_of(request.user)
-    context = {"member": member, "roles": ordered(roles_for(request.user))}
-    if member is not None:
-        context["led_groups"] = list(member.led_groups.all())
-    return render(request, "members/home.html", context)
 
 
 @login_required
