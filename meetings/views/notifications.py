@@ -1,16 +1,59 @@
-"""Placeholder: being written now; every view answers 404 until then."""
+"""The notification centre: the signed-in member's in-app notifications.
 
-from django.http import Http404
+Opening one marks it read and goes to what it is about; only an address of this
+site is followed, anything else leads back to the list.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.decorators import login_required
+
+from ..notifications import mark_read, message_of, notifications_for
+from ..selectors import member_or_404
+
+PAGE_SIZE = 20
 
 
-def notification_list(request, *args, **kwargs):
-    raise Http404
+def safe_local_url(request: HttpRequest, url: str) -> str | None:
+    """`url` if it is a path on this site (not //elsewhere, not http://elsewhere), else None."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return None
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+        return None
+    return url
 
 
-def notification_open(request, *args, **kwargs):
-    raise Http404
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    member = member_or_404(request.user)
+    notifications = notifications_for(member).order_by("-created_at", "-pk")
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [{"notification": n, "message": message_of(n), "unread": n.read_at is None} for n in page.object_list]
+    context = {"page": page, "items": items, "has_unread": notifications.filter(read_at__isnull=True).exists()}
+    return render(request, "meetings/notifications/list.html", context)
 
 
-def notification_read_all(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_or_404(request.user)
+    notification = get_object_or_404(notifications_for(member), pk=pk)
+    mark_read(member=member, pk=notification.pk)
+    return redirect(safe_local_url(request, notification.url) or reverse("meetings:notifications"))
 
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    member = member_or_404(request.user)
+    count = mark_read(member=member)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("meetings:notifications")
