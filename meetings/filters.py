@@ -17,7 +17,7 @@ class MeetingFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=Meeting.State.choices, empty_label=_("All"))
     when = django_filters.ChoiceFilter(label=_("When"), choices=WHEN_CHOICES, method="filter_when", empty_label=_("All"))
     period = django_filters.DateFromToRangeFilter(
-        label=_("Period"), field_name="starts_at",
+        label=_("Date range"), field_name="starts_at",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
 

@@ -138,5 +138,5 @@ def changes_since_return(meeting: Meeting) -> list[Change] | None:
     for item in AgendaItem.objects.filter(meeting=meeting).order_by("position"):
         old = items_then.get(item.pk)
         if old is None or old.notes != item.notes:
-            changes.append(Change(_("Notes: %(title)s") % {"title": item.title}, old.notes if old else "—", item.notes or "—"))
+            changes.append(Change(_("Notes: %(title)s") % {"title": item.title}, (old.notes if old else "") or "—", item.notes or "—"))
     return changes

@@ -156,8 +156,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(request, meeting: Meeting, **forms) -> dict:
     record = meeting_record(meeting)
     user = request.user
+    reviews = list(record.review_events.all())
     context = {
         "meeting": record,
+        "last_review": reviews[-1] if reviews else None,
         "counts": attendance_counts(record),
         "can": {
             "edit": user.has_perm("meetings.change_schedule", record),
