@@ -301,3 +301,11 @@ def test_reset_tells_that_the_old_address_stopped_working(client, member):
     client.force_login(member.user)
     response = client.post(reverse("meetings:feed_reset"), follow=True)
     assert "旧地址已失效" in response.content.decode()
+
+
+def test_an_administrator_without_a_member_record_sees_an_empty_calendar(client, staff, leader):
+    schedule(leader, starts_at=next_month_at(10, 9), title="支部会议")
+    client.force_login(staff)
+    response = client.get(reverse("meetings:calendar"))
+    assert response.status_code == 200
+    assert 'data-testid="subscription"' not in response.content.decode()

@@ -339,3 +339,11 @@ def test_secretary_records_an_oral_report_for_any_group(client, secretary, leade
     client.force_login(secretary.user)
     client.post(reverse("meetings:oral_report_create", args=[meeting.pk]), {"member": member.pk, "title": "汇报"})
     assert ThoughtReport.objects.get().recorded_by == secretary
+
+
+def test_filtering_with_htmx_returns_only_the_results(client, secretary, member, group):
+    ThoughtReportFactory(member=member, title="第一组汇报")
+    client.force_login(secretary.user)
+    response = client.get(reverse("meetings:reports"), {"group": group.pk}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "第一组汇报" in html and "<html" not in html and "report-filter" not in html
