@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "members.context_processors.current_member",
+                "meetings.context_processors.notification_count",
             ],
         },
     },
