@@ -59,8 +59,13 @@ class Command(BaseCommand):
                     leader = member
             group_leader_set(group=group, leader=leader)
 
+        # A year of meetings and thought reports, so that every page has something real to show.
+        from meetings.demo import seed_meetings
+
+        meetings_created = seed_meetings(branch)
+
         User = get_user_model()
         if not User.objects.filter(username=demo.ADMIN_USERNAME).exists():
             User.objects.create_superuser(demo.ADMIN_USERNAME, "admin@example.org", demo.DEMO_PASSWORD)
             created_count += 1
-        self.stdout.write(f"seed_demo: {created_count} accounts created.")
+        self.stdout.write(f"seed_demo: {created_count} accounts and {meetings_created} meetings and reports created.")
