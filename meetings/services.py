@@ -157,9 +157,24 @@ def meeting_create(
         attendance.save()
     _sync_agenda(meeting, agenda)
     _sync_guests(meeting, guests)
+    _ensure_sanping(meeting)
     if publish:
         meeting = meeting_publish(meeting=meeting, by=by)
     return meeting
+
+
+def _ensure_sanping(meeting: Meeting) -> None:
+    """A 三评 meeting comes with its session: every expected member gets a self-evaluation to prepare."""
+    if meeting.kind == Meeting.Kind.SANPING:
+        from sanping.services import session_ensure
+
+        session_ensure(meeting)
+
+
+def _has_sanping_session(meeting: Meeting) -> bool:
+    from sanping.models import SanpingSession
+
+    return SanpingSession.objects.filter(meeting=meeting).exists()
 
 
 @transaction.atomic
@@ -184,6 +199,8 @@ def meeting_update_schedule(
     require(by.user.has_perm("meetings.change_schedule", meeting))
     _validate_times(starts_at, ends_at)
     _check_people(meeting.group, chair, recorder)
+    if meeting.kind == Meeting.Kind.SANPING and kind != meeting.kind and _has_sanping_session(meeting):
+        raise ValidationError({"kind": _("Members are preparing for this 三评 session: its kind cannot change.")})
     moved = (starts_at, ends_at, place) != (meeting.starts_at, meeting.ends_at, meeting.place)
     if moved and meeting.state == Meeting.State.SCHEDULED:
         _require_future(starts_at)
@@ -194,6 +211,7 @@ def meeting_update_schedule(
     _save(meeting)
     _sync_agenda(meeting, agenda)
     _sync_guests(meeting, guests)
+    _ensure_sanping(meeting)
     if moved and meeting.state == Meeting.State.SCHEDULED:
         _notify_attendees(meeting, "meeting_rescheduled", f"meeting:{meeting.pk}:rescheduled:{meeting.reschedule_count}")
     return meeting
@@ -273,11 +291,22 @@ def meeting_close(*, meeting: Meeting, by: Member) -> Meeting:
         raise TransitionError(
             _("Take attendance first: %(names)s not yet marked.") % {"names": "、".join(unmarked)}
         )
+    _require_sanping_finished(meeting)
     meeting.transition_to(Meeting.State.HELD)
     meeting.closed_at = timezone.now()
     meeting.current_item = None
     _save(meeting)
     return meeting
+
+
+def _require_sanping_finished(meeting: Meeting) -> None:
+    """A 三评 meeting closes only from its console, once its stages are done."""
+    if meeting.kind != Meeting.Kind.SANPING:
+        return
+    from sanping.models import SanpingSession
+
+    if not SanpingSession.objects.filter(meeting=meeting, stage=SanpingSession.Stage.RECTIFICATION).exists():
+        raise TransitionError(_("A 三评 session is closed from its console, after the rectification stage."))
 
 
 @transaction.atomic
@@ -287,6 +316,7 @@ def meeting_mark_held(*, meeting: Meeting, by: Member) -> Meeting:
     require(by.user.has_perm("meetings.chair", meeting))
     if meeting.starts_at > timezone.now():
         raise TransitionError(_("This meeting has not started yet."))
+    _require_sanping_finished(meeting)
     meeting.transition_to(Meeting.State.HELD)
     meeting.closed_at = timezone.now()
     _save(meeting)

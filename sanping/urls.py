@@ -13,4 +13,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("members.urls")),
     path("", include("meetings.urls")),
+    path("", include("sanping.session_urls")),
 ]

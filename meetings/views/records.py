@@ -228,6 +228,8 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_chair(request: HttpRequest, pk: int) -> HttpResponse:
     """The chair's console: open, take attendance, go through the topics, summarise, close."""
     meeting = meeting_get_for(request.user, pk)
+    if meeting.kind == Meeting.Kind.SANPING and hasattr(meeting, "sanping"):
+        return redirect("sanping:console", pk=meeting.sanping.pk)
     if not request.user.has_perm("meetings.chair", meeting):
         if meeting.state in Meeting.MINUTES_OPEN or meeting.took_place:
             return redirect("meetings:detail", pk=pk)
