@@ -12,6 +12,7 @@ number of SQL queries. The target is under 200 ms. The database is destroyed at 
 
 import argparse
 import datetime
+import gc
 import os
 import random
 import statistics
@@ -117,31 +118,49 @@ def build(groups: int, members: int) -> "Member":  # noqa: F821
     return people[0]
 
 
-def measure(secretary, runs: int) -> None:
-    client = Client()
-    client.force_login(secretary.user)
-    url = reverse("meetings:cadence")
-    for _ in range(3):  # warm-up: templates compiled, caches filled
-        assert client.get(url).status_code == 200
+def timed(client: Client, url: str, runs: int) -> list[float]:
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    timings.sort()
+    return sorted(timings)
+
+
+def summary(label: str, timings: list[float]) -> float:
     median = statistics.median(timings)
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+    print(
+        f"{label}: runs {len(timings)}  median {median:.1f} ms  p95 {p95:.1f} ms  "
+        f"min {timings[0]:.1f} ms  max {timings[-1]:.1f} ms"
+    )
+    return p95
+
+
+def measure(secretary, runs: int) -> None:
+    client = Client()
+    client.force_login(secretary.user)
+    url = reverse("meetings:cadence")
+    for _ in range(3):  # warm-up: templates compiled, caches filled
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
     board = response.context["board"]
     print(
         f"dashboard: {len(board.groups)} group rows, {len(board.members)} member rows, "
-        f"{len(response.content) // 1024} KB of HTML"
+        f"{len(response.content) // 1024} KB of HTML, {len(queries)} SQL queries per render"
     )
-    print(f"runs: {runs}  median: {median:.1f} ms  p95: {p95:.1f} ms  min: {timings[0]:.1f} ms  max: {timings[-1]:.1f} ms")
-    print(f"SQL queries per render: {len(queries)}")
-    print(f"target < {TARGET_MS} ms: {'met' if p95 < TARGET_MS else 'NOT met'} (p95)")
+    gc.collect()  # not the set-up's garbage
+    p95 = summary("as is", timed(client, url, runs))
+    # The slow tail is Python's full garbage collection of the whole process (some
+    # 120,000 objects of Django and the test machinery: about 80 ms here), not the page.
+    # A server can move its start-up objects out of the collector's way with gc.freeze();
+    # this second series shows the page without that tail.
+    gc.freeze()
+    summary("after gc.freeze()", timed(client, url, runs))
+    gc.unfreeze()
+    print(f"target < {TARGET_MS} ms at p95 (as is): {'met' if p95 < TARGET_MS else 'NOT met'}")
 
 
 def main() -> None:

@@ -224,7 +224,7 @@ class ObligationStatus:
     def is_current(self) -> bool:
         return self.days_left is not None
 
-    @property
+    @cached_property
     def satisfied_on(self) -> datetime.date | None:
         """The local date of the meeting or report that met the obligation."""
         if isinstance(self.satisfied_by, Meeting):
@@ -464,7 +464,7 @@ def _meetings_in_window(group_filter: dict, rules: Sequence[CadenceRule], today:
     start, end = _window(rules, today)
     return list(
         Meeting.objects.filter(**group_filter, state__in=Meeting.TOOK_PLACE, starts_at__gte=start, starts_at__lt=end)
-        .only("pk", "group_id", "kind", "title", "starts_at", "state")
+        .only("pk", "group_id", "kind", "title", "starts_at")
         .order_by("starts_at", "pk")
     )
 
@@ -475,7 +475,7 @@ def _reports_in_window(member_filter: dict, rule: CadenceRule, today: datetime.d
         ThoughtReport.objects.filter(
             **member_filter, state=ThoughtReport.State.SUBMITTED, submitted_at__gte=start, submitted_at__lt=end
         )
-        .only("pk", "member_id", "mode", "title", "submitted_at", "meeting_id")
+        .only("pk", "member_id", "title", "submitted_at")
         .order_by("submitted_at", "pk")
     )
 
@@ -534,11 +534,17 @@ class BranchCadence:
     today: datetime.date
     rules: list[CadenceRule]
     groups: list[GroupCadence]
-    members: list[MemberCadence]
-    all_members_count: int = 0
-    member_group_id: int | None = None
+    all_members: list[MemberCadence]  # every active member of the branch: the counts
+    member_group_id: int | None = None  # the group whose members `members` keeps, if any
     # Headings of the dashboard: one per group obligation (rule, previous period, current period).
     columns: list[tuple[CadenceRule, Period, Period]] = field(default_factory=list)
+
+    @cached_property
+    def members(self) -> list[MemberCadence]:
+        """The members to list: those of `member_group_id`, or everyone."""
+        if self.member_group_id is None:
+            return self.all_members
+        return [row for row in self.all_members if row.member.group_id == self.member_group_id]
 
     @cached_property
     def groups_overdue(self) -> int:
@@ -550,11 +556,11 @@ class BranchCadence:
 
     @cached_property
     def members_overdue(self) -> int:
-        return sum(1 for row in self.members if row.overdue)
+        return sum(1 for row in self.all_members if row.overdue)
 
     @cached_property
     def members_due_soon(self) -> int:
-        return sum(1 for row in self.members if row.status.is_due_soon)
+        return sum(1 for row in self.all_members if row.status.is_due_soon)
 
     @property
     def report_rule(self) -> CadenceRule:
@@ -569,25 +575,27 @@ class BranchCadence:
 def branch_cadence(branch: Branch, today: datetime.date | None = None, *, member_group_id: int | None = None) -> BranchCadence:
     """Every group × group obligation, and every active member's thought report, for
     the current and previous periods. Five queries (rules, groups, meetings, members,
-    reports), whatever the size of the branch. `member_group_id` keeps the members of
-    one group only (the group rows stay complete)."""
+    reports), whatever the size of the branch. `member_group_id` lists the members of
+    one group only; the group rows and the counts stay those of the whole branch."""
     today = today or local_today()
     rules = rules_for(branch)
     groups = list(PartyGroup.objects.filter(branch=branch).select_related("leader").order_by("position", "name", "pk"))
     group_ids = {group.pk for group in groups}
 
+    zone = local_zone()
     by_group: dict[int, list] = defaultdict(list)
     for meeting in _meetings_in_window({"group__branch": branch}, rules, today):
-        by_group[meeting.group_id].append((local_date(meeting.starts_at), meeting))
+        by_group[meeting.group_id].append((meeting.starts_at.astimezone(zone).date(), meeting))
     clocks = _group_clocks(rules, today)
     group_rows = [GroupCadence(group, _group_statuses(clocks, by_group[group.pk])) for group in groups]
 
-    members = Member.objects.filter(branch=branch, user__is_active=True)
-    if member_group_id is not None and member_group_id in group_ids:
-        members = members.filter(group_id=member_group_id)
-    else:
+    if member_group_id not in group_ids:
         member_group_id = None
-    members = list(members.only("pk", "name", "group_id", "branch_id").order_by("name", "number"))
+    members = list(
+        Member.objects.filter(branch=branch, user__is_active=True)
+        .only("pk", "name", "group_id", "branch_id")
+        .order_by("name", "number")
+    )
     groups_by_id = {group.pk: group for group in groups}
     positions = {group.pk: index for index, group in enumerate(groups)}
     members.sort(key=lambda m: (positions.get(m.group_id, len(positions)), m.name))
@@ -595,7 +603,7 @@ def branch_cadence(branch: Branch, today: datetime.date | None = None, *, member
     report_clock = _Clock(_thought_report_rule(rules), today)
     by_member: dict[int, list] = defaultdict(list)
     for report in _reports_in_window({"member__branch": branch, "member__user__is_active": True}, report_clock.rule, today):
-        by_member[report.member_id].append((local_date(report.submitted_at), report))
+        by_member[report.member_id].append((report.submitted_at.astimezone(zone).date(), report))
     # The member's group comes from the groups already fetched, not from a query per member.
     member_rows = [
         MemberCadence(member, _report_status(report_clock, by_member[member.pk]), groups_by_id.get(member.group_id))
@@ -608,7 +616,7 @@ def branch_cadence(branch: Branch, today: datetime.date | None = None, *, member
         today=today,
         rules=rules,
         groups=group_rows,
-        members=member_rows,
+        all_members=member_rows,
         member_group_id=member_group_id,
         columns=columns,
     )

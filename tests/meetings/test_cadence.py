@@ -286,10 +286,13 @@ def test_the_branch_counts_who_is_overdue(branch, group, other_group, leader, me
     assert board.members_due_soon == 0
 
 
-def test_the_members_can_be_narrowed_to_one_group(branch, group, other_group, leader, member, other_member):
+def test_the_members_can_be_narrowed_to_one_group_but_the_counts_stay_the_branchs(
+    branch, group, other_group, leader, member, other_member
+):
     board = cadence.branch_cadence(branch, D(2026, 3, 10), member_group_id=other_group.pk)
     assert [row.member for row in board.members] == [other_member]
     assert len(board.groups) == 2
+    assert board.members_overdue == 3
 
 
 def test_a_group_of_another_branch_cannot_narrow_the_members(branch, group, leader, member, outsider):

@@ -260,3 +260,41 @@ def test_any_kind_shows_every_box_ticked(client, personas):
     response = get_as(client, personas["secretary"], RULES)
     monthly = next(f for f in response.context["forms"] if f.rule.obligation == O.MONTHLY_ACTIVITY)
     assert monthly["kinds"].value() == list(Meeting.Kind.values)
+
+
+# The home page's partials ---------------------------------------------------------
+
+
+def test_the_group_partial_shows_each_obligation_and_links_the_meeting(group, leader):
+    from django.template.loader import render_to_string
+
+    meeting = held_in(group, this_period(2), kind=Meeting.Kind.SANPING)
+    html = render_to_string(
+        "meetings/cadence/_group_status.html", {"statuses": cadence.group_cadence(group).statuses}
+    )
+    assert html.count('data-obligation="') == 4
+    assert reverse("meetings:detail", args=[meeting.pk]) in html
+    assert "党小组会" in html and "主题党日" in html
+    assert "上期未完成" in html  # nothing was held in the previous period
+
+
+def test_the_thought_report_partial_invites_a_member_who_has_not_reported(member):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "meetings/cadence/_thought_report_status.html", {"status": cadence.thought_report_status(member)}
+    )
+    assert "思想汇报" in html and reverse("meetings:report_create") in html
+    assert "未提交思想汇报" in html
+    ThoughtReportFactory(member=member)
+    html = render_to_string(
+        "meetings/cadence/_thought_report_status.html", {"status": cadence.thought_report_status(member)}
+    )
+    assert "已完成" in html and reverse("meetings:report_create") not in html
+
+
+def test_the_dashboard_speaks_english_too(client, personas, group, member):
+    client.force_login(personas["secretary"])
+    text = client.get(DASHBOARD, headers={"Accept-Language": "en"}).content.decode()
+    assert "Cadence dashboard" in text and "overdue" in text
+    assert "组织生活看板" in client.get(DASHBOARD).content.decode()
