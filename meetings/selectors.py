@@ -38,7 +38,7 @@ def meeting_get_for(user, pk: int) -> Meeting:
 def meeting_record(meeting: Meeting) -> Meeting:
     """The meeting with everything its record page shows, in a fixed number of queries."""
     return (
-        Meeting.objects.select_related("group__branch", "group__leader", "chair", "recorder", "approved_by", "current_item")
+        Meeting.objects.select_related("group__branch", "group__leader", "chair", "recorder", "approved_by", "current_item", "sanping")
         .prefetch_related(
             Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("position", "pk")),
             Prefetch("attendances", queryset=Attendance.objects.select_related("member").order_by("is_guest", "member__name")),

@@ -1,16 +1,50 @@
-"""Placeholder: being written now; every view answers 404 until then."""
+"""The 三评 sessions a person can see, with each one's progress; the branch's guidance."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings.models import Meeting
+from meetings.selectors import member_or_404
+from members.decorators import login_required
+
+from .. import selectors, services
+from ..stats import session_stats
 
 
-def guidance_add(request, *args, **kwargs):
-    raise Http404
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every session visible to the person, newest first, with submission rate,
+    completeness and rectification completion (the branch watches these per group)."""
+    member = member_or_404(request.user)
+    sessions = list(
+        selectors.sessions_for(request.user)
+        .exclude(meeting__state__in=[Meeting.State.DRAFT, Meeting.State.CANCELLED])
+        .order_by("-meeting__starts_at")[:200]
+    )
+    stats = session_stats(sessions)
+    rows = [(session, stats[session.pk]) for session in sessions]
+    return render(request, "sanping/overview.html", {"rows": rows, "is_branch": member.is_branch_committee})
 
 
-def overview(request, *args, **kwargs):
-    raise Http404
-
-
-def py(request, *args, **kwargs):
-    raise Http404
-
+@login_required
+@require_POST
+def guidance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get_for(request.user, pk)
+    if not request.user.has_perm("sanping.guide", session):
+        raise PermissionDenied
+    try:
+        services.guidance_add(session=session, by=member_or_404(request.user), text=request.POST.get("text", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your guidance remark is recorded."))
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("sanping:record", pk=pk)
