@@ -36,7 +36,7 @@ from django.urls import reverse  # noqa: E402
 TARGET_MS = 200
 
 
-def build(groups: int, members: int) -> "Member":  # noqa: F821
+def build(groups: int, members: int):
     from meetings import cadence
     from meetings.models import Meeting, ThoughtReport
     from members.models import Branch, Member, PartyGroup

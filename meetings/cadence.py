@@ -15,14 +15,13 @@ members and meetings: the rows are fetched once and grouped in Python.
 """
 
 import calendar
+import datetime
 import functools
 import html
-import datetime
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
