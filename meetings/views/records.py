@@ -246,6 +246,10 @@ def meeting_chair(request: HttpRequest, pk: int) -> HttpResponse:
         "next_item": _neighbour(items, current, +1),
         "summary_step": record.state == Meeting.State.IN_PROGRESS and current is None,
     })
+    # The next group meeting starts with how the last 三评 session's rectification went (the seed).
+    from sanping.selectors import previous_rectification_report
+
+    context["previous"], context["previous_items"] = previous_rectification_report(record.group, record.starts_at)
     return render(request, "meetings/chair.html", context)
 
 

@@ -106,3 +106,26 @@ def test_record_page_costs_the_same_queries_for_small_and_large_groups(client, s
 def test_home_lists_material_to_prepare(client, session, member):
     text = page(client, member.user, "home").content.decode()
     assert session.meeting.title in text and "尚未提交" in text
+
+
+def test_the_next_group_meeting_starts_with_the_last_rectification_report(client, spoken_session, leader, member, third, secretary):
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+    from meetings.services import AgendaEntry
+    from sanping.models import SanpingSession
+
+    SanpingSession.objects.filter(pk=spoken_session.pk).update(stage=SanpingSession.Stage.RECTIFICATION)
+    spoken_session.refresh_from_db()
+    services.rectification_add(session=spoken_session, by=leader, member=member, problem="学习不系统", measure="制定学习计划",
+                               deadline=timezone.localdate() + datetime.timedelta(days=30))
+    start = timezone.now() + datetime.timedelta(days=3)
+    follow_up = meeting_services.meeting_create(
+        by=leader, group=leader.group, kind=Meeting.Kind.GROUP_MEETING, title="下一次党小组会", starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1), place="会议室", chair=leader, recorder=None,
+        agenda=[AgendaEntry("学习", "study")], publish=True,
+    )
+    text = page(client, leader.user, "meetings:chair", follow_up.pk).content.decode()
+    assert 'data-testid="previous-report"' in text and "制定学习计划" in text
