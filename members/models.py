@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Branch(models.Model):
@@ -37,6 +38,9 @@ class PartyGroup(models.Model):
         verbose_name=_("group leader"),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    # Every change of leader is kept with its date and who made it (HistoryRequestMiddleware).
+    history = HistoricalRecords(excluded_fields=["position"])
 
     class Meta:
         verbose_name = _("party group")
@@ -94,6 +98,15 @@ class Member(models.Model):
     branch_role = models.CharField(
         _("role in the branch"), max_length=20, choices=BranchRole.choices, default=BranchRole.NONE, blank=True
     )
+    # Set when the secretary issues a one-time password (import or reset); cleared when
+    # the person chooses their own. Until then every page leads to the password change.
+    must_change_password = models.BooleanField(_("must choose a new password"), default=False)
+    # The day the member left the branch (组织关系转出); their account is then inactive
+    # and every record they appear in keeps them.
+    left_on = models.DateField(_("left the branch on"), null=True, blank=True)
+
+    # Transfers between groups, changes of status and departures, with their dates.
+    history = HistoricalRecords(excluded_fields=["must_change_password"])
 
     class Meta:
         verbose_name = _("party member")
@@ -121,3 +134,27 @@ class Member(models.Model):
     def is_branch_committee(self) -> bool:
         """Secretary or committee member: the branch's reviewers."""
         return self.branch_role in {self.BranchRole.SECRETARY, self.BranchRole.COMMITTEE}
+
+
+class RosterImport(models.Model):
+    """One uploaded roster file: its rows as read (cell text, no passwords), kept so that
+    the preview can be confirmed later and so that who imported what stays on record."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="roster_imports", verbose_name=_("branch"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    all_or_nothing = models.BooleanField(_("all or nothing"), default=False)
+    rows = models.JSONField(_("rows"), default=list)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name or str(self.pk)

@@ -72,3 +72,13 @@ rules.add_perm("members.view_directory", can_view_branch)
 rules.add_perm("members.view_partygroup", can_view_branch)
 rules.add_perm("members.view_member", can_view_branch)
 rules.add_perm("members.view_member_private", can_view_private_details)
+
+# The roster and accounts: the secretary (and staff) import, reset, deactivate, transfer
+# and appoint; the committee may also export, as they already see every member's details.
+can_manage_roster = is_branch_secretary | is_staff
+can_export_roster = is_branch_committee | is_staff
+can_view_history = is_self | is_group_leader | is_branch_committee | is_staff
+
+rules.add_perm("members.manage_roster", can_manage_roster)
+rules.add_perm("members.export_roster", can_export_roster)
+rules.add_perm("members.view_history", can_view_history)

@@ -11,3 +11,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 ALLOWED_HOSTS = ["*"]
+# Sign-in throttling is off in tests, so that client.login() works without a request;
+# tests/members/test_sign_in_throttling.py turns it on again.
+AXES_ENABLED = False
