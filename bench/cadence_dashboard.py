@@ -118,22 +118,30 @@ def build(groups: int, members: int):
     return people[0]
 
 
-def timed(client: Client, url: str, runs: int) -> list[float]:
-    timings = []
+def timed(client: Client, url: str, runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds of each render. On a shared machine the wall
+    clock also counts the time other processes held the CPU; the CPU time does not."""
+    wall, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert response.status_code == 200
-    return sorted(timings)
+    return sorted(wall), sorted(cpu)
 
 
-def summary(label: str, timings: list[float]) -> float:
-    median = statistics.median(timings)
-    p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    return statistics.median(timings), timings[max(0, round(0.95 * len(timings)) - 1)]
+
+
+def summary(label: str, series: tuple[list[float], list[float]]) -> float:
+    wall, cpu = series
+    median, p95 = percentiles(wall)
+    cpu_median, cpu_p95 = percentiles(cpu)
     print(
-        f"{label}: runs {len(timings)}  median {median:.1f} ms  p95 {p95:.1f} ms  "
-        f"min {timings[0]:.1f} ms  max {timings[-1]:.1f} ms"
+        f"{label}: runs {len(wall)}  median {median:.1f} ms  p95 {p95:.1f} ms  "
+        f"min {wall[0]:.1f} ms  max {wall[-1]:.1f} ms  (CPU: median {cpu_median:.1f} ms, p95 {cpu_p95:.1f} ms)"
     )
     return p95
 
@@ -160,7 +168,8 @@ def measure(secretary, runs: int) -> None:
     gc.freeze()
     summary("after gc.freeze()", timed(client, url, runs))
     gc.unfreeze()
-    print(f"target < {TARGET_MS} ms at p95 (as is): {'met' if p95 < TARGET_MS else 'NOT met'}")
+    print(f"target < {TARGET_MS} ms at p95 (as is, wall clock): {'met' if p95 < TARGET_MS else 'NOT met'}")
+    print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
 
 def main() -> None:
