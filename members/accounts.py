@@ -68,8 +68,10 @@ def issued_passwords_pop(session) -> list[dict]:
 def remember_must_change_password(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    member = getattr(user, "member", None)
-    if member is not None and member.must_change_password:
+    from .models import Member
+
+    # Asked of the database, not of a member object the caller may hold from before a reset.
+    if Member.objects.filter(user_id=user.pk, must_change_password=True).exists():
         request.session[SESSION_MUST_CHANGE] = True
     else:
         request.session.pop(SESSION_MUST_CHANGE, None)
