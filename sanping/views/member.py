@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -129,8 +130,11 @@ def _page_context(request, session: SanpingSession, viewer: Viewer, *, self_form
                 initial={"problems": mine.problems, "causes": mine.causes, "direction": mine.direction, "version": mine.version}
             )
         if viewer.oversees:
-            context["submissions"] = submission_status(session)
-            context["submitted_count"] = sum(1 for row in context["submissions"] if row.submitted)
+            # Who has submitted, and the submitted material (never a draft: the selector keeps drafts out).
+            submitted = {e.member_id: e for e in evaluations if e.is_submitted}
+            rows = submission_status(session)
+            context["submissions"] = [(row, submitted.get(row.member.pk)) for row in rows]
+            context["submitted_count"] = sum(1 for row in rows if row.submitted)
         if can["write_mutual"]:
             context["colleagues"] = list(participants_of(session).exclude(pk=me.pk))
             context["advance_form"] = mutual_form if mutual_mode == "advance" else MutualEvaluationForm(session=session)
@@ -172,7 +176,9 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     seen_stage = _int(request.GET.get("stage"))
     seen = (seen_stage, _int(request.GET.get("slot")) or 0) if seen_stage is not None else None
     context = _live_context(session, seen=seen)
-    response = render(request, "sanping/_live.html", context)
+    # Rendered without the request's context processors (the notification count...): the
+    # block needs none of them, and a poll should cost only what it shows.
+    response = HttpResponse(render_to_string("sanping/_live.html", context))
     if not context["polling"]:
         response.status_code = HttpResponseStopPolling.status_code  # the meeting is over: htmx stops polling
     return response
@@ -245,6 +251,11 @@ def self_evaluation_submit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         services.self_evaluation_submit(evaluation=evaluation, by=viewer.member)
     except ValidationError as error:
+        # The text was saved as a draft before the refusal: the form goes on from that version.
+        data = request.POST.copy()
+        data["version"] = evaluation.version
+        form = SelfEvaluationForm(data)
+        form.is_valid()
         _attach(form, error)
         return _render_page(request, session, viewer, self_form=form, status=400)
     except (StaleEdit, TransitionError, PermissionDenied) as error:
@@ -326,8 +337,8 @@ def mutual_add(request: HttpRequest, pk: int) -> HttpResponse:
         evaluator = form.cleaned_data["evaluator"]
         if evaluator is not None and evaluator.pk == me.pk:
             evaluator = None
-    if not (viewer.participant or (evaluator is not None and viewer.runs)):
-        raise PermissionDenied  # neither a participant nor the leader recording for someone
+    if (evaluator is not None and not viewer.runs) or (evaluator is None and not viewer.participant):
+        raise PermissionDenied  # only the leader records for others; only participants write their own
     saved = None
     if form.is_valid():
         try:
