@@ -158,7 +158,7 @@ def test_submitting_with_a_blank_part_is_refused_and_the_text_is_kept(client, se
     html = text_of(response)
     assert response.status_code == 400
     assert "写好的问题" in html and "方向" in html
-    assert "原因" in html and 'class="invalid-feedback d-block"' in html
+    assert "提交前请剖析原因" in html
     evaluation.refresh_from_db()
     assert evaluation.state == SelfEvaluation.State.DRAFT and evaluation.problems == "写好的问题"
     # The form carries the version saved meanwhile, so the next autosave is not a false conflict.
@@ -235,7 +235,7 @@ def test_an_opinion_of_oneself_is_refused_with_the_text_kept(client, session, me
     response = mutual(client, session, mode="advance", evaluatee=member.pk, problems="评自己")
     html = text_of(response)
     assert response["HX-Retarget"] == "#mutual-form-advance"
-    assert "不能评议自己" in html or "其他同志" in html
+    assert "互评是评议其他同志，不能评议自己" in html
     assert "评自己" in html and not MutualEvaluation.objects.exists()
 
 
@@ -250,7 +250,7 @@ def test_an_opinion_of_someone_outside_the_session_is_refused(client, session, m
 def test_a_blank_opinion_is_refused_with_a_message(client, session, member, third, problems):
     client.force_login(member.user)
     html = text_of(mutual(client, session, mode="advance", evaluatee=third.pk, problems=problems, suggestions="保留的建议"))
-    assert "保留的建议" in html and 'role="alert"' in html
+    assert "保留的建议" in html and "请填写指出的问题和不足" in html
     assert not MutualEvaluation.objects.exists()
 
 
