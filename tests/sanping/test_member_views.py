@@ -424,3 +424,17 @@ def test_a_participant_added_later_still_reaches_the_page(client, session, group
     AttendanceFactory(meeting=session.meeting, member=late)
     client.force_login(late.user)
     assert client.get(page_url(session)).status_code == 200
+
+
+def test_the_console_records_for_a_member_and_is_sent_back_with_a_message(client, evaluating_session, leader, member, third):
+    console = reverse("sanping:console", args=[evaluating_session.pk]) + "#mutual"
+    client.force_login(leader.user)
+    response = mutual(client, evaluating_session, htmx=False, evaluatee=member.pk, evaluator=third.pk, problems="  ",
+                      next=console)
+    assert response.status_code == 302 and response["Location"] == console
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "请填写指出的问题和不足。" in messages
+    response = mutual(client, evaluating_session, htmx=False, evaluatee=member.pk, evaluator=third.pk, problems="代记",
+                      next=console)
+    assert response["Location"] == console
+    assert "赵第三对张党员的评议已记录。" in [str(m) for m in response.wsgi_request._messages]
