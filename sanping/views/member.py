@@ -103,7 +103,7 @@ def _participation(request, session: SanpingSession, viewer: Viewer) -> dict:
 
 
 def _page_context(request, session: SanpingSession, viewer: Viewer, *, self_form=None, mutual_form=None,
-                  mutual_mode: str | None = None, status_note: str = "") -> dict:
+                  mutual_mode: str | None = None) -> dict:
     me = viewer.member
     can = _participation(request, session, viewer)
     evaluations = self_evaluations_visible(viewer, session)
@@ -119,7 +119,6 @@ def _page_context(request, session: SanpingSession, viewer: Viewer, *, self_form
         "received": [m for m in mutuals if me and m.evaluatee_id == me.pk],
         "given": [m for m in mutuals if me and m.evaluator_id == me.pk],
         "others_mutual": [m for m in mutuals if not me or me.pk not in (m.evaluator_id, m.evaluatee_id)],
-        "status_note": status_note,
         **_live_context(session, order=order),
     }
     if session.stage == Stage.PREPARATION:
@@ -148,8 +147,15 @@ def _page_context(request, session: SanpingSession, viewer: Viewer, *, self_form
             context["speaker_form_id"] = _form_id("speaker", speaker)
             context["speaker_list_id"] = _list_id("speaker", speaker)
             if can["write_mutual"] and session.stage == Stage.EVALUATION and me and speaker.pk != me.pk:
-                context["speaker_form"] = mutual_form if mutual_mode == "speaker" else MutualEvaluationForm(
+                mine_for_speaker = mutual_mode == "speaker" and _posted_pk(mutual_form) == speaker.pk
+                context["speaker_form"] = mutual_form if mine_for_speaker else MutualEvaluationForm(
                     session=session, initial={"evaluatee": speaker.pk})
+        if mutual_mode == "speaker" and mutual_form is not None and _posted_pk(mutual_form) != getattr(speaker, "pk", None):
+            # A refused evaluation of someone who no longer has the floor: shown apart, about them, text kept.
+            about = _posted_member(_posted_pk(mutual_form), session)
+            if about is not None:
+                context["unsent"] = {"form": mutual_form, "evaluatee": about, "form_id": _form_id("speaker", about),
+                                     "list_id": _list_id("speaker", about)}
         if session.stage >= Stage.SUMMARY:
             context["comments"] = comments_visible(viewer, session)
             context["items"] = items_visible(viewer, session)
@@ -394,6 +400,10 @@ def _mutual_htmx_response(request, session, viewer, *, mode, form, saved: Mutual
     response = render(request, "sanping/_mutual.html#mutual-form", context)
     retarget(response, "#" + _form_id(mode, evaluatee))
     return reswap(response, "outerHTML")
+
+
+def _posted_pk(form) -> int | None:
+    return _int(form.data.get("evaluatee")) if form is not None and form.is_bound else None
 
 
 def _posted_member(value, session: SanpingSession) -> Member | None:

@@ -438,3 +438,12 @@ def test_the_console_records_for_a_member_and_is_sent_back_with_a_message(client
                       next=console)
     assert response["Location"] == console
     assert "赵第三对张党员的评议已记录。" in [str(m) for m in response.wsgi_request._messages]
+
+
+def test_a_refused_evaluation_of_the_previous_speaker_stays_about_them(client, evaluating_session, leader, member, third):
+    services.speaker_set(session=evaluating_session, by=leader, slot=evaluating_session.slots.get(member=third))
+    client.force_login(member.user)
+    response = mutual(client, evaluating_session, htmx=False, mode="speaker", evaluatee=leader.pk, problems=TOO_LONG)
+    html = text_of(response)
+    assert response.status_code == 400 and 'data-testid="unsent"' in html and "未提交：您对李组长的评议" in html
+    assert f'id="mutual-form-{leader.pk}"' in html and f'id="mutual-form-{third.pk}"' in html
