@@ -631,7 +631,7 @@ def finish(request: HttpRequest, pk: int) -> HttpResponse:
     except DOMAIN_ERRORS as error:
         _report(request, error)
         return _back(session, "finish")
-    messages.success(request, _("The meeting is closed. Write the minutes and submit the record for review on the record page."))
+    messages.success(request, _("The meeting is closed."))
     return _back(session, "finish")
 
 

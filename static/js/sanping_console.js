@@ -1,6 +1,7 @@
 /* The leader's chair console of a 三评 session (templates/sanping/console.html).
- * Everything works without this file (plain forms, htmx polling); it only ticks the
- * speaking clock between the server's updates. The clock element carries the server's
+ * Everything works without this file (plain forms, htmx polling); it ticks the
+ * speaking clock between the server's updates, and marks a member as commented once
+ * the leader's comment on them is saved. The clock element carries the server's
  * clock_seconds, clock_started_at (epoch ms) and its "now", so the time shown does not
  * depend on this device's clock. An htmx swap of #clock replaces the element, and the
  * next tick reads the new one. */
@@ -27,6 +28,22 @@
       if (el.textContent !== text) { el.textContent = text; }
     });
   }
+
+  // A comment saved (autosave): the member is no longer "without a comment".
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    var card = event.detail.successful && elt && elt.closest ? elt.closest("[data-comment-card]") : null;
+    var badge = card ? card.querySelector("[data-no-comment]") : null;
+    if (!badge) { return; }
+    badge.remove();
+    card.classList.remove("border-warning");
+    var count = document.querySelector("[data-commented]");
+    if (count && count.dataset.template) {
+      var n = (parseInt(count.dataset.commented, 10) || 0) + 1;
+      count.dataset.commented = String(n);
+      count.textContent = count.dataset.template.replace("__N__", String(n));
+    }
+  });
 
   tick();
   window.setInterval(tick, 500);
