@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Branch, Member, PartyGroup
+from .models import Branch, Member, PartyGroup, RosterImport
 
 
 class PartyGroupInline(admin.TabularInline):
@@ -18,7 +19,7 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartyGroup)
-class PartyGroupAdmin(admin.ModelAdmin):
+class PartyGroupAdmin(SimpleHistoryAdmin):
     list_display = ["name", "branch", "leader", "position"]
     list_filter = ["branch"]
     search_fields = ["name", "branch__name"]
@@ -27,9 +28,21 @@ class PartyGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
-    list_display = ["name", "number", "branch", "group", "department", "status", "branch_role"]
-    list_filter = ["branch", "status", "branch_role", "group"]
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "number", "branch", "group", "department", "status", "branch_role", "left_on"]
+    list_filter = ["branch", "status", "branch_role", "group", "must_change_password"]
     search_fields = ["name", "number", "department", "user__username"]
     autocomplete_fields = ["user", "group"]
     list_select_related = ["branch", "group"]
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    """Who imported which file when, and what it did; the rows are read-only."""
+
+    list_display = ["file_name", "branch", "created_by", "created_at", "applied_at", "summary"]
+    list_filter = ["branch"]
+    readonly_fields = ["branch", "created_by", "created_at", "file_name", "all_or_nothing", "rows", "applied_at", "summary"]
+
+    def has_add_permission(self, request):
+        return False

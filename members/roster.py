@@ -370,21 +370,22 @@ def _parse_date(text: str) -> datetime.date:
 
 
 def _check_text(column: Column, text: str, errors: list[str]) -> str:
-    label = str(column.label)
     if len(text) > column.max_length:
-        errors.append(_("%(column)s is longer than %(max)d characters.") % {"column": label, "max": column.max_length})
+        errors.append(_("%(column)s is longer than %(max)d characters.") % {"column": column.label, "max": column.max_length})
     elif text.startswith(FORMULA_START):
-        errors.append(_("%(column)s «%(value)s» looks like a spreadsheet formula; enter plain text.") % {"column": label, "value": text[:30]})
+        errors.append(_("%(column)s «%(value)s» looks like a spreadsheet formula; enter plain text.") % {"column": column.label, "value": text[:30]})
     elif HTML_RE.search(text):
-        errors.append(_("%(column)s «%(value)s» contains < or >; enter plain text without HTML.") % {"column": label, "value": text[:30]})
+        errors.append(_("%(column)s «%(value)s» contains < or >; enter plain text without HTML.") % {"column": column.label, "value": text[:30]})
     return text
 
 
-def row_check(cells: dict, groups: dict[str, PartyGroup], genders: dict, statuses: dict) -> tuple[dict, list[str]]:
+def row_check(
+    cells: dict, groups: dict[str, PartyGroup], genders: dict, statuses: dict, today: datetime.date | None = None
+) -> tuple[dict, list[str]]:
     """The cleaned values of one row and the reasons it cannot be imported."""
     errors: list[str] = []
     values: dict = {}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
 
     number = cells.get("number", "")
     if not number:
@@ -416,7 +417,7 @@ def row_check(cells: dict, groups: dict[str, PartyGroup], genders: dict, statuse
         values[date_field] = None
         if not text:
             continue
-        label = str(COLUMN_BY_FIELD[date_field].label)
+        label = COLUMN_BY_FIELD[date_field].label
         try:
             value = _parse_date(text)
         except ValueError:
@@ -476,6 +477,8 @@ def plan_for(branch: Branch, rows: list[dict]) -> Plan:
     groups = {group.name: group for group in PartyGroup.objects.filter(branch=branch)}
     genders, statuses = _gender_map(), _status_map()
     plans = [RowPlan(line=row["line"], cells=row["cells"]) for row in rows]
+    today = timezone.localdate()
+    labels = {column.field: str(column.label) for column in COLUMNS}
 
     lines_of: dict[str, list[int]] = {}
     for plan in plans:
@@ -492,7 +495,7 @@ def plan_for(branch: Branch, rows: list[dict]) -> Plan:
     )
 
     for plan in plans:
-        values, errors = row_check(plan.cells, groups, genders, statuses)
+        values, errors = row_check(plan.cells, groups, genders, statuses, today)
         plan.values = values
         duplicates = lines_of.get(plan.number, [])
         if len(duplicates) > 1:
@@ -523,10 +526,10 @@ def plan_for(branch: Branch, rows: list[dict]) -> Plan:
             if (before.pk if name_of_field == "group" and before else before) != (
                 after.pk if name_of_field == "group" and after else after
             ):
-                plan.changes.append((str(COLUMN_BY_FIELD[name_of_field].label), _display(name_of_field, before),
+                plan.changes.append((labels[name_of_field], _display(name_of_field, before),
                                      _display(name_of_field, after)))
         if values["email"] and values["email"] != member.user.email:
-            plan.changes.append((str(COLUMN_BY_FIELD["email"].label), member.user.email or "—", values["email"]))
+            plan.changes.append((labels["email"], member.user.email or "—", values["email"]))
         if member.group_id != values["group"].pk and member.group and member.group.leader_id == member.pk:
             plan.notes.append(_("Leads %(group)s now; that group will have no leader until one is appointed.") % {
                 "group": member.group.name})

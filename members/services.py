@@ -72,11 +72,14 @@ def member_upsert(
 
 
 @transaction.atomic
-def group_leader_set(*, group: PartyGroup, leader: Member | None) -> PartyGroup:
-    """Appoint `leader` (a member of the group) as its leader, or clear it."""
+def group_leader_set(*, group: PartyGroup, leader: Member | None, by=None) -> PartyGroup:
+    """Appoint `leader` (a member of the group) as its leader, or clear it. No
+    permission check: for seed data and group_leader_appoint, which checks."""
     group = PartyGroup.objects.select_for_update().get(pk=group.pk)
     if group.leader_id != (leader.pk if leader else None):
         group.leader = leader
+        if by is not None:
+            group._history_user = by
         group.full_clean()
         group.save(update_fields=["leader"])
     return group
@@ -246,10 +249,12 @@ def member_deactivate(*, member: Member, by, left_on=None) -> Member:
     for group in PartyGroup.objects.select_for_update().filter(leader=member):
         group.leader = None
         group._change_reason = "member left"
+        group._history_user = by
         group.save(update_fields=["leader"])
     member.left_on = left_on or timezone.localdate()
     member.branch_role = Member.BranchRole.NONE
     member._change_reason = "left"
+    member._history_user = by
     member.save(update_fields=["left_on", "branch_role"])
     return member
 
@@ -266,6 +271,7 @@ def member_reactivate(*, member: Member, by) -> Member:
     member.user.save(update_fields=["is_active"])
     member.left_on = None
     member._change_reason = "returned"
+    member._history_user = by
     member.save(update_fields=["left_on"])
     return member
 
@@ -286,9 +292,11 @@ def member_transfer(*, member: Member, group: PartyGroup, by) -> Member:
     for led in PartyGroup.objects.select_for_update().filter(leader=member):
         led.leader = None
         led._change_reason = "leader transferred"
+        led._history_user = by
         led.save(update_fields=["leader"])
     member.group = group
     member._change_reason = "transfer"
+    member._history_user = by
     member.save(update_fields=["group"])
     return member
 
@@ -301,6 +309,6 @@ def group_leader_appoint(*, group: PartyGroup, leader: Member | None, by) -> Par
     if leader is not None and (leader.group_id != group.pk or not leader.user.is_active):
         raise RosterError(_("The group leader must be a member of the group."))
     try:
-        return group_leader_set(group=group, leader=leader)
+        return group_leader_set(group=group, leader=leader, by=by)
     except ValidationError as error:
         raise RosterError(" ".join(error.messages)) from error

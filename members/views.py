@@ -197,8 +197,6 @@ def roster_preview(request: HttpRequest, branch_pk: int, pk: int) -> HttpRespons
     if upload.applied_at is not None:
         messages.info(request, _("This file was imported already."))
         return redirect("roster_branch", branch_pk=branch.pk)
-    plan = roster.plan_for(branch, upload.rows)
-    form = RosterConfirmForm(initial={"fingerprint": plan.fingerprint, "all_or_nothing": upload.all_or_nothing})
     if request.method == "POST":
         form = RosterConfirmForm(request.POST)
         if form.is_valid():
@@ -222,7 +220,10 @@ def roster_preview(request: HttpRequest, branch_pk: int, pk: int) -> HttpRespons
                 accounts.issued_passwords_add(request.session, result.passwords)
                 return redirect("roster_passwords")
             return redirect("roster_branch", branch_pk=branch.pk)
+        return redirect("roster_preview", branch_pk=branch.pk, pk=upload.pk)
 
+    plan = roster.plan_for(branch, upload.rows)
+    form = RosterConfirmForm(initial={"fingerprint": plan.fingerprint, "all_or_nothing": upload.all_or_nothing})
     show = request.GET.get("show", "")
     rows = plan.of(show) if show in roster.ACTION_LABELS else plan.rows
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -256,13 +256,14 @@ def test_a_transfer_to_another_branchs_group_is_refused(secretary, member, outsi
         services.member_transfer(member=member, group=outsider.group, by=secretary.user)
 
 
-def test_the_group_history_tells_who_came_and_went(client, secretary, member, group, other_group):
+def test_the_group_history_tells_who_came_and_went_and_who_moved_them(client, secretary, member, group, other_group):
     services.member_transfer(member=member, group=other_group, by=secretary.user)
     services.member_transfer(member=member, group=group, by=secretary.user)
     client.force_login(secretary.user)
     page = client.get(reverse("group_history", args=[group.pk])).content.decode()
     assert f"{member.name}调至{other_group.name}" in page
     assert f"{member.name}由{other_group.name}调入" in page
+    assert Member.history.filter(id=member.pk).latest("history_date").history_user == secretary.user
 
 
 @pytest.mark.parametrize("persona,status", [
@@ -331,7 +332,7 @@ def test_five_wrong_passwords_lock_the_sign_in_name_for_a_while(client, member, 
     assert sign_in_by_form(client, "member", "wrong-password").status_code == 429
     locked = sign_in_by_form(client, "member", PASSWORD)  # even the right password now
     assert locked.status_code == 429
-    assert "暂时锁定" in locked.content.decode()
+    assert "暂时锁定" in locked.content.decode() and "请在 15 分钟后再试" in locked.content.decode()
     # Another person at the same address is not locked.
     assert sign_in_by_form(client.__class__(), "othermember", PASSWORD).status_code == 302
 
