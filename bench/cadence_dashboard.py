@@ -22,6 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanping.settings_test")
+# As in production (and as pytest-django runs): no debug query log, no debug templates.
+os.environ.setdefault("DEBUG", "0")
+
+import warnings  # noqa: E402
+
+# Without DEBUG, WhiteNoise looks for collected static files, which a bench does not need.
+warnings.filterwarnings("ignore", message="No directory at")
 
 import django  # noqa: E402
 
@@ -178,7 +185,7 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--members", type=int, default=500)
     args = parser.parse_args()
-    setup_test_environment()
+    setup_test_environment(debug=False)
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         secretary = build(args.groups, args.members)
