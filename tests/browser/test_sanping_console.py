@@ -6,17 +6,16 @@ stage (desktop and phone) and of the projector go to test-results/."""
 import datetime
 import os
 import re
-import time
+import threading
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings.models import Meeting
 from sanping import services
-from sanping.models import RectificationItem, SanpingSession
+from sanping.models import RectificationItem, SanpingSession, SpeakingSlot
 from tests.factories import PASSWORD
 from tests.sanping.conftest import (  # noqa: F401 (fixtures)
     evaluating_session,
@@ -48,17 +47,24 @@ def signed_in(browser, live_server, username):
     return page
 
 
-def retrying(action, **kwargs):
-    """A write from the test thread, as a member's own device would make it. The test
-    database (SQLite in memory, shared with the live server's threads) may answer
-    "table is locked" while the console polls; PostgreSQL never does."""
-    for attempt in range(20):
-        try:
-            return action(**kwargs)
-        except OperationalError:
-            if attempt == 19:
-                raise
-            time.sleep(0.1)
+@pytest.fixture
+def one_request_at_a_time(live_server):
+    """The console polls (coverage, mutual evaluations, projector) while it writes.
+    With SQLite in memory, the live server's threads and this test share one database
+    connection, which answers "table is locked" to overlapping statements; so requests
+    (and this test's own writes, made under the returned lock) take turns here.
+    PostgreSQL, as in CI, has no such limit; the pages do not rely on it."""
+    lock = threading.Lock()
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+
+    def serial(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    httpd.set_app(serial)
+    yield lock
+    httpd.set_app(app)
 
 
 def shoot(page, name: str) -> None:
@@ -69,7 +75,7 @@ def shoot(page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_leader_chairs_a_sanping_session_from_the_console(browser, live_server, session, leader, member, third):
+def test_leader_chairs_a_sanping_session_from_the_console(browser, live_server, one_request_at_a_time, session, leader, member, third):
     write_and_submit(session, leader)
     write_and_submit(session, member)
     console_url = f"{live_server.url}/sanping/{session.pk}/console/"
@@ -87,7 +93,8 @@ def test_leader_chairs_a_sanping_session_from_the_console(browser, live_server, 
     shoot(lead, "1-preparation")
 
     # The day comes: the leader opens the session, from a phone.
-    make_today(session)
+    with one_request_at_a_time:
+        make_today(session)
     lead.set_viewport_size(PHONE)
     lead.reload()
     lead.get_by_role("button", name="开场").click()
@@ -131,8 +138,10 @@ def test_leader_chairs_a_sanping_session_from_the_console(browser, live_server, 
     screen.screenshot(path=SHOTS / "sanping-projector-clock.png")
 
     # A member types a mutual evaluation on their own device; it arrives on the console.
-    current = SanpingSession.objects.get(pk=session.pk)
-    retrying(services.mutual_evaluation_add, session=current, by=member, evaluatee=leader, problems="对组员思想动态关心不够", suggestions="多谈心谈话")
+    with one_request_at_a_time:
+        current = SanpingSession.objects.get(pk=session.pk)
+    with one_request_at_a_time:  # as a member's own device would
+        services.mutual_evaluation_add(session=current, by=member, evaluatee=leader, problems="对组员思想动态关心不够", suggestions="多谈心谈话")
     expect(lead.get_by_test_id("mutual-list")).to_contain_text("对组员思想动态关心不够", timeout=8000)
     # The leader records one on behalf of 赵第三, who speaks without a device.
     record = lead.get_by_test_id("record-for-member")
@@ -151,10 +160,17 @@ def test_leader_chairs_a_sanping_session_from_the_console(browser, live_server, 
     expect(lead.get_by_test_id("current-speaker")).to_have_text("张党员")
     expect(screen.get_by_test_id("projector-speaker")).to_have_text("张党员", timeout=5000)
     expect(screen.get_by_test_id("projector-clock")).to_have_text("00:00")
-    retrying(services.mutual_evaluation_add, session=current, by=third, evaluatee=member, problems="学习笔记不够系统")
+    with one_request_at_a_time:  # as a member's own device would
+        services.mutual_evaluation_add(session=current, by=third, evaluatee=member, problems="学习笔记不够系统")
+    # typed, and the next speaker called at once: the notes are saved before the page changes
+    lead.get_by_test_id("slot-notes").fill("张党员谈了学习不够系统的问题。")
     lead.get_by_role("button", name=re.compile("下一位发言：赵第三")).click()
+    expect(lead.get_by_test_id("current-speaker")).to_have_text("赵第三")
+    with one_request_at_a_time:
+        assert SpeakingSlot.objects.get(session=session, member=member).notes == "张党员谈了学习不够系统的问题。"
     expect(lead.get_by_test_id("current-material")).to_contain_text("未提交书面材料")
-    retrying(services.mutual_evaluation_add, session=current, by=leader, evaluatee=third, problems="会前准备不充分")
+    with one_request_at_a_time:  # as a member's own device would
+        services.mutual_evaluation_add(session=current, by=leader, evaluatee=third, problems="会前准备不充分")
     expect(lead.get_by_test_id("mutual-list")).to_contain_text("会前准备不充分", timeout=8000)
     expect(lead.get_by_test_id("coverage")).to_contain_text("每位同志都至少评议过他人", timeout=8000)
     expect(lead.get_by_test_id("all-spoken")).to_be_visible()
@@ -197,17 +213,19 @@ def test_leader_chairs_a_sanping_session_from_the_console(browser, live_server, 
         expect(lead.locator(f"#member-{person.pk}").get_by_test_id("item")).to_have_count(1)
         if person == leader:
             shoot(lead, "5-rectification")
-    assert RectificationItem.objects.filter(session=session).count() == 3
+    with one_request_at_a_time:
+        assert RectificationItem.objects.filter(session=session).count() == 3
     lead.get_by_role("button", name="结束会议").click()
     expect(lead.get_by_test_id("finished")).to_be_visible()
-    assert Meeting.objects.get(pk=session.meeting_id).state == Meeting.State.HELD
+    with one_request_at_a_time:
+        assert Meeting.objects.get(pk=session.meeting_id).state == Meeting.State.HELD
     shoot(lead, "6-finished")
     expect(lead.get_by_role("button", name="返回上一环节")).to_have_count(0)
     lead.get_by_test_id("finished").get_by_role("link").click()
     expect(lead.get_by_test_id("meeting-state")).to_have_text("已召开，记录整理中")
 
 
-def test_the_branch_committee_follows_the_console_read_only(browser, live_server, evaluating_session, committee):
+def test_the_branch_committee_follows_the_console_read_only(browser, live_server, one_request_at_a_time, evaluating_session, committee):
     page = signed_in(browser, live_server, "committee")
     page.goto(f"{live_server.url}/sanping/{evaluating_session.pk}/console/")
     expect(page.get_by_test_id("read-only")).to_contain_text("只读")
