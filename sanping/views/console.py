@@ -214,6 +214,7 @@ def _context(request, session: SanpingSession, viewer: selectors.Viewer, **overr
             "spoken_count": sum(1 for t in context["turns"] if t.slot.spoke_at),
             "coverage": selectors.coverage(session),
             "authors": [row.member for row in statuses if row.present and (current is None or row.member.pk != current.member.pk)],
+            "notes_form": overrides.get("notes_form"),
             **_clock(session),
         })
     elif stage == Stage.SUMMARY:
@@ -297,31 +298,44 @@ def _autosave_meta(request, version: int) -> HttpResponse:
     return render(request, "meetings/parts.html#autosave-meta", {"version": version, "saved": True})
 
 
+def _autosave(request, session, viewer, form, save, *, form_key: str, anchor: str, success: str) -> HttpResponse:
+    """An autosaved text (opening, notes, summary). For htmx: the autosave-meta part with
+    the new version, or 400 (invalid, refused) / 409 (saved elsewhere) with the message;
+    the page keeps the typed text. Without JS: back to the console, or the console again
+    with what was typed and the refusal."""
+    status = 400
+    if form.is_valid():
+        try:
+            version = save(form.cleaned_data)
+        except DOMAIN_ERRORS as error:
+            status = 409 if isinstance(error, StaleEdit) else 400
+            if request.htmx:
+                return HttpResponse(_refusal(error), status=status)
+            form.add_error(None, error_messages(error))
+        else:
+            if request.htmx:
+                return _autosave_meta(request, version)
+            messages.success(request, success)
+            return _back(session, anchor)
+    elif request.htmx:
+        return HttpResponse(_first_error(form), status=400)
+    return render(request, "sanping/console.html", _context(request, session, viewer, **{form_key: form}), status=status)
+
+
 @login_required
 @require_POST
 def opening_save(request: HttpRequest, pk: int) -> HttpResponse:
-    """The opening texts (autosave): 409 when another tab saved them first."""
+    """The opening texts, before and during the opening."""
     session, viewer = _console_session(request, pk)
     if refusal := _refusal_of_perm(request, session, viewer, "sanping.chair"):
         return _refused(request, session, refusal, "opening")
-    form = OpeningForm(request.POST)
-    if not form.is_valid():
-        if request.htmx:
-            return HttpResponse(_first_error(form), status=400)
-        return render(request, "sanping/console.html", _context(request, session, viewer, opening_form=form), status=400)
-    data = form.cleaned_data
-    try:
-        session = services.opening_save(session=session, by=_by(viewer), purpose=data["purpose"], method=data["method"],
-                                        requirements=data["requirements"], version=data["version"])
-    except DOMAIN_ERRORS as error:
-        if request.htmx:
-            return HttpResponse(_refusal(error), status=409 if isinstance(error, StaleEdit) else 400)
-        form.add_error(None, error_messages(error))
-        return render(request, "sanping/console.html", _context(request, session, viewer, opening_form=form), status=409)
-    if request.htmx:
-        return _autosave_meta(request, session.version)
-    messages.success(request, _("The opening texts are saved."))
-    return _back(session, "opening")
+
+    def save(data) -> int:
+        return services.opening_save(session=session, by=_by(viewer), purpose=data["purpose"], method=data["method"],
+                                     requirements=data["requirements"], version=data["version"]).version
+
+    return _autosave(request, session, viewer, OpeningForm(request.POST), save, form_key="opening_form", anchor="opening",
+                     success=_("The opening texts are saved."))
 
 
 @login_required
@@ -409,7 +423,7 @@ def speaker_set(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def slot_notes(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
-    """The leader's record of what a speaker said (autosave; 409 when stale)."""
+    """The leader's record of what a speaker said (the leader records personally: the seed)."""
     session, viewer = _console_session(request, pk)
     if refusal := _refusal_of_perm(request, session, viewer, "sanping.chair"):
         return _refused(request, session, refusal, "notes")
@@ -417,22 +431,22 @@ def slot_notes(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
     if slot is None:
         raise Http404
     form = SlotNotesForm(request.POST)
-    if not form.is_valid():
-        if request.htmx:
-            return HttpResponse(_first_error(form), status=400)
-        messages.error(request, _first_error(form))
-        return _back(session, "notes")
+
+    def save(data) -> int:
+        return services.slot_notes_save(slot=slot, by=_by(viewer), notes=data["notes"], version=data["version"]).notes_version
+
+    success = _("The record of %(name)s's self-evaluation is saved.") % {"name": slot.member.name}
+    if request.htmx or slot.pk == session.current_slot_id:
+        return _autosave(request, session, viewer, form, save, form_key="notes_form", anchor="notes", success=success)
+    # A plain post for an earlier speaker, whose notes are no longer on the page.
     try:
-        slot = services.slot_notes_save(slot=slot, by=_by(viewer), notes=form.cleaned_data["notes"],
-                                        version=form.cleaned_data["version"])
+        if not form.is_valid():
+            raise ValidationError(_first_error(form))
+        save(form.cleaned_data)
     except DOMAIN_ERRORS as error:
-        if request.htmx:
-            return HttpResponse(_refusal(error), status=409 if isinstance(error, StaleEdit) else 400)
         _report(request, error)
-        return _back(session, "notes")
-    if request.htmx:
-        return _autosave_meta(request, slot.notes_version)
-    messages.success(request, _("The record of %(name)s's self-evaluation is saved.") % {"name": slot.member.name})
+    else:
+        messages.success(request, success)
     return _back(session, "notes")
 
 
@@ -481,27 +495,17 @@ def _clock(session: SanpingSession) -> dict:
 @login_required
 @require_POST
 def summary_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The overall summary in three parts: achievements, shortcomings, next steps."""
     session, viewer = _console_session(request, pk)
     if refusal := _refusal_of_perm(request, session, viewer, "sanping.summarise"):
         return _refused(request, session, refusal, "summary")
-    form = SummaryForm(request.POST)
-    if not form.is_valid():
-        if request.htmx:
-            return HttpResponse(_first_error(form), status=400)
-        return render(request, "sanping/console.html", _context(request, session, viewer, summary_form=form), status=400)
-    data = form.cleaned_data
-    try:
-        session = services.summary_save(session=session, by=_by(viewer), achievements=data["achievements"],
-                                        shortcomings=data["shortcomings"], next_steps=data["next_steps"], version=data["version"])
-    except DOMAIN_ERRORS as error:
-        if request.htmx:
-            return HttpResponse(_refusal(error), status=409 if isinstance(error, StaleEdit) else 400)
-        form.add_error(None, error_messages(error))
-        return render(request, "sanping/console.html", _context(request, session, viewer, summary_form=form), status=409)
-    if request.htmx:
-        return _autosave_meta(request, session.version)
-    messages.success(request, _("The summary is saved."))
-    return _back(session, "summary")
+
+    def save(data) -> int:
+        return services.summary_save(session=session, by=_by(viewer), achievements=data["achievements"],
+                                     shortcomings=data["shortcomings"], next_steps=data["next_steps"], version=data["version"]).version
+
+    return _autosave(request, session, viewer, SummaryForm(request.POST), save, form_key="summary_form", anchor="summary",
+                     success=_("The summary is saved."))
 
 
 def _participant(session: SanpingSession, member_pk) -> Member | None:
@@ -643,12 +647,17 @@ def _projector_state(session: SanpingSession) -> dict:
     (seconds run before, the moment it was started, the server's now) for the browser
     to tick; times are also given in epoch milliseconds for JavaScript."""
     slots = selectors.speaking_order(session)
+    order = [{"id": s.pk, "position": s.position, "name": s.member.name, "spoke": s.spoke_at is not None} for s in slots]
+    if session.stage == Stage.OPENING:  # the order being arranged, as the console shows it
+        present = [row.member for row in selectors.submission_status(session) if row.present]
+        order = [{"id": None, "position": n, "name": m.name, "spoke": False}
+                 for n, m in enumerate(_proposed_order(slots, present), start=1)]
     clock = _clock(session)
     return {
         "stage": session.stage,
         "stage_label": str(session.get_stage_display()),
         "current": session.current_slot_id,
-        "order": [{"id": s.pk, "position": s.position, "name": s.member.name, "spoke": s.spoke_at is not None} for s in slots],
+        "order": order,
         "clock_seconds": session.clock_seconds,
         "clock_started_at": session.clock_started_at.isoformat() if session.clock_started_at else None,
         "clock_started_ms": clock["clock_started_ms"],

@@ -141,6 +141,24 @@ def test_opening_the_session_is_refused_before_its_day(client, session, leader):
     assert fresh(session).stage == Stage.PREPARATION
 
 
+def test_notes_without_js_keep_what_was_typed_when_refused(client, evaluating_session, leader):
+    slot = evaluating_session.current_slot
+    data = {"notes": "我在另一台设备上记的内容", "version": slot.notes_version - 1 if slot.notes_version > 1 else 0}
+    response = as_(client, leader).post(url("slot_notes", evaluating_session, slot.pk), data)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "我在另一台设备上记的内容" in text and "别处保存" in text
+
+
+def test_notes_of_an_earlier_speaker_without_js_come_back_as_a_message(client, evaluating_session, leader, member):
+    first = evaluating_session.current_slot
+    client = as_(client, leader)
+    client.post(url("speaker_set", evaluating_session), {"slot": evaluating_session.slots.get(member=member).pk})
+    response = client.post(url("slot_notes", evaluating_session, first.pk), {"notes": "补记", "version": first.notes_version})
+    assert response.status_code == 302 and "李组长" in flashed(response)
+    assert SpeakingSlot.objects.get(pk=first.pk).notes == "补记"
+
+
 def test_opening_the_session_on_its_day(client, session, leader):
     make_today(session)
     response = as_(client, leader).post(url("advance", session), follow=True)
@@ -388,6 +406,13 @@ def test_summary_autosaves_and_refuses_a_stale_tab(client, summary_session, lead
     assert fresh(summary_session).shortcomings == "个别同志剖析不深"
     response = client.post(url("summary_save", summary_session), data, **HTMX)
     assert response.status_code == 409 and "别处保存" in response.content.decode()
+
+
+def test_summary_without_js_keeps_what_was_typed_on_conflict(client, summary_session, leader):
+    data = {"achievements": "我写的成绩", "shortcomings": "", "next_steps": "", "version": summary_session.version - 1}
+    response = as_(client, leader).post(url("summary_save", summary_session), data)
+    assert response.status_code == 409
+    assert "我写的成绩" in response.content.decode() and "别处保存" in response.content.decode()
 
 
 def test_summary_before_its_stage_is_refused_with_a_message(client, evaluating_session, leader):

@@ -90,3 +90,10 @@ def test_before_the_opening_the_projector_has_no_order_yet(client, session, memb
     text = client.get(projector(session)).content.decode()
     assert "发言顺序在开场时确定" in text and 'data-testid="projector-stage">会前准备' in text
     assert client.get(state(session)).json()["order"] == []
+
+
+def test_during_the_opening_the_projector_shows_the_order_being_arranged(client, opened_session, leader, member, third):
+    client.force_login(member.user)
+    assert [row["name"] for row in client.get(state(opened_session)).json()["order"]] == ["张党员", "李组长", "赵第三"]
+    services.speaking_order_set(session=opened_session, by=leader, member_ids=[third.pk, leader.pk, member.pk])
+    assert [row["name"] for row in client.get(state(opened_session)).json()["order"]] == ["赵第三", "李组长", "张党员"]
