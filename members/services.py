@@ -282,7 +282,7 @@ def member_transfer(*, member: Member, group: PartyGroup, by) -> Member:
     computed per request); a leader moved away no longer leads the old group. Past
     meetings keep their attendance and chair."""
     require(by.has_perm("members.manage_roster", member))
-    member = Member.objects.select_for_update().select_related("user", "group").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("user", "group").get(pk=member.pk)
     if group.branch_id != member.branch_id:
         raise RosterError(_("The group belongs to another branch."))
     if not member.user.is_active:
