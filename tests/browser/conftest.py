@@ -55,3 +55,24 @@ def sign_in(page, live_server):
         return page
 
     return do
+
+
+@pytest.fixture
+def serialized_server(live_server):
+    """Requests to the live server take turns (yielding the lock for the test's own ORM
+    writes). With SQLite, the live server's threads and the test share one in-memory
+    database connection, which answers "table is locked" to overlapping statements
+    while pages poll; PostgreSQL (CI) has no such limit and the pages do not rely on it."""
+    import threading
+
+    lock = threading.Lock()
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+
+    def serial(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    httpd.set_app(serial)
+    yield lock
+    httpd.set_app(app)
