@@ -122,3 +122,11 @@ def test_leader_runs_a_meeting_and_the_secretary_reviews_it(browser, live_server
     expect(lead.get_by_test_id("minutes-form")).to_have_count(0)
     expect(lead.get_by_test_id("notes")).to_have_count(0)
     lead.screenshot(path="test-results/meeting-approved.png", full_page=True)
+
+    # The branch's cadence dashboard shows the group's obligations met by this meeting.
+    sec.goto(f"{live_server.url}/cadence/")
+    row = sec.get_by_test_id("group-row").filter(has_text=leader.group.name)
+    met = row.locator(f'a[data-state="done"][href="/meetings/{meeting.pk}/"]')
+    expect(met.first).to_be_visible()
+    assert met.count() >= 2  # the bimonthly group meeting and the monthly activity, at least
+    sec.screenshot(path="test-results/cadence-after-meeting.png", full_page=True)
