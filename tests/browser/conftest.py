@@ -76,3 +76,13 @@ def serialized_server(live_server):
     httpd.set_app(serial)
     yield lock
     httpd.set_app(app)
+
+
+@pytest.fixture(autouse=True)
+def close_every_browser_context(request):
+    """Close the contexts a test opened itself (one per person's device): their pages
+    poll the live server and must not go on doing so into the next tests."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
