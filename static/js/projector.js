@@ -85,7 +85,7 @@
   }
 
   function poll() {
-    fetch(root.dataset.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json" }, cache: "no-store" })
+    fetch(root.dataset.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Poll": "1" }, cache: "no-store" })
       .then(function (response) {
         if (response.status === 401 || response.status === 403 || response.redirected) {
           setNotice(root.dataset.msgExpired);
