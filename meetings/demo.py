@@ -71,6 +71,7 @@ def _plan(today: datetime.date, group_index: int) -> list[tuple[datetime.date, s
     plan.append((today + datetime.timedelta(days=5 + group_index * 3), Meeting.Kind.GROUP_MEETING, Meeting.State.SCHEDULED))
     if group_index == 0:
         plan.append((today + datetime.timedelta(days=20), Meeting.Kind.THEME_DAY, Meeting.State.DRAFT))
+        plan.append((today + datetime.timedelta(days=6), Meeting.Kind.SANPING, Meeting.State.SCHEDULED))
     return plan
 
 
@@ -78,12 +79,12 @@ TITLES = {
     Meeting.Kind.GROUP_MEETING: "{month}月党小组会",
     Meeting.Kind.THEME_DAY: "{month}月主题党日活动",
     Meeting.Kind.DEMOCRATIC_LIFE: "{half}组织生活会（民主生活会）",
-    Meeting.Kind.SANPING: "党小组“三评”会",
+    Meeting.Kind.SANPING: "{year}年{half}党小组“三评”会",
 }
 
 
 def _title(kind: str, day: datetime.date) -> str:
-    return TITLES[kind].format(month=day.month, half="上半年" if day.month <= 6 else "下半年")
+    return TITLES[kind].format(year=day.year, month=day.month, half="上半年" if day.month <= 6 else "下半年")
 
 
 @transaction.atomic
@@ -104,6 +105,10 @@ def seed_meetings(branch: Branch, *, today: datetime.date | None = None) -> int:
                 continue
             meeting = _create_meeting(group, leader, members, secretary, starts_at, kind, state, title, rng)
             created += 1
+            if kind == Meeting.Kind.SANPING:
+                from sanping.demo import fill_held_session, prepare_upcoming_session
+
+                (fill_held_session if meeting.took_place else prepare_upcoming_session)(meeting, rng)
             if meeting.took_place and kind in (Meeting.Kind.GROUP_MEETING, Meeting.Kind.DEMOCRATIC_LIFE):
                 speaker = rng.choice([m for m in members if m != leader])
                 ThoughtReport.objects.create(
