@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -396,43 +397,38 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/detail.html", _detail_context(request, meeting, minutes_form=form), status=400)
 
 
-@login_required
-@require_POST
-def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def _review_step(request, pk: int, action, *, success: str, then: str, form_name: str) -> HttpResponse:
+    """Submit, return or approve with an optional comment; a refusal re-renders the
+    record page with the comment kept in its form."""
     meeting = meeting_get_for(request.user, pk)
     form = ReviewCommentForm(request.POST)
     if form.is_valid() and _run(
-        request, services.meeting_submit, meeting=meeting, by=member_or_404(request.user),
-        comment=form.cleaned_data["comment"], success=_("The record is submitted to the branch for review."),
+        request, action, meeting=meeting, by=member_or_404(request.user), comment=form.cleaned_data["comment"],
+        success=success,
     ):
-        return redirect("meetings:detail", pk=pk)
-    return render(request, "meetings/detail.html", _detail_context(request, meeting, submit_form=form), status=400)
+        return redirect(then)
+    return render(request, "meetings/detail.html", _detail_context(request, meeting, **{form_name: form}), status=400)
+
+
+@login_required
+@require_POST
+def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(request, pk, services.meeting_submit, then=reverse("meetings:detail", args=[pk]), form_name="submit_form",
+                        success=_("The record is submitted to the branch for review."))
 
 
 @login_required
 @require_POST
 def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_get_for(request.user, pk)
-    form = ReviewCommentForm(request.POST)
-    if form.is_valid() and _run(
-        request, services.meeting_return, meeting=meeting, by=member_or_404(request.user),
-        comment=form.cleaned_data["comment"], success=_("The record is returned to the group leader with your comment."),
-    ):
-        return redirect("meetings:review_queue")
-    return render(request, "meetings/detail.html", _detail_context(request, meeting, review_form=form), status=400)
+    return _review_step(request, pk, services.meeting_return, then=reverse("meetings:review_queue"), form_name="review_form",
+                        success=_("The record is returned to the group leader with your comment."))
 
 
 @login_required
 @require_POST
 def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_get_for(request.user, pk)
-    form = ReviewCommentForm(request.POST)
-    if form.is_valid() and _run(
-        request, services.meeting_approve, meeting=meeting, by=member_or_404(request.user),
-        comment=form.cleaned_data["comment"], success=_("The record is approved and locked."),
-    ):
-        return redirect("meetings:review_queue")
-    return render(request, "meetings/detail.html", _detail_context(request, meeting, review_form=form), status=400)
+    return _review_step(request, pk, services.meeting_approve, then=reverse("meetings:review_queue"), form_name="review_form",
+                        success=_("The record is approved and locked."))
 
 
 @login_required
