@@ -3,7 +3,8 @@
 Dates are laid out relative to the current month, so that the dashboard and the review
 queue always have something real to show: older records approved, last month's waiting
 for review or returned, this month's being written, upcoming ones scheduled, and a few
-obligations deliberately missed. Running it again in the same month changes nothing.
+obligations deliberately missed. Running it again on the same day changes nothing; on a
+later day it adds only the meetings that the new date brings into the plan.
 """
 
 import datetime
