@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/<int:pk>/return/", records.meeting_return, name="return"),
     path("meetings/<int:pk>/approve/", records.meeting_approve, name="approve"),
     path("meetings/<int:pk>/history/", records.meeting_history, name="history"),
+    path("meetings/<int:pk>/record.pdf", records.meeting_pdf, name="pdf"),
     path("review/", records.review_queue, name="review_queue"),
     # Cadence (views/cadence.py)
     path("cadence/", cadence.dashboard, name="cadence"),

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -429,6 +430,23 @@ def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _review_step(request, pk, services.meeting_approve, then=reverse("meetings:review_queue"), form_name="review_form",
                         success=_("The record is approved and locked."))
+
+
+@login_required
+def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record as a PDF to print, sign and file (marked as a draft until approved)."""
+    from ..pdf import PdfFontMissing, render_meeting_pdf
+
+    meeting = meeting_get_for(request.user, pk)
+    try:
+        pdf = render_meeting_pdf(meeting)
+    except PdfFontMissing as error:
+        messages.error(request, str(error))
+        return redirect("meetings:detail", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{timezone.localdate(meeting.starts_at):%Y%m%d}-{meeting.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 @login_required
