@@ -140,7 +140,9 @@ def _create_meeting(group, leader, members, secretary, starts_at, kind, state, t
     for person in members:
         status = Attendance.Status.UNMARKED
         reason = ""
-        if took_place:
+        if took_place and person == leader:
+            status = Attendance.Status.PRESENT  # the leader chairs
+        elif took_place:
             roll = rng.random()
             status = Attendance.Status.PRESENT if roll > 0.12 else Attendance.Status.LEAVE if roll > 0.03 else Attendance.Status.ABSENT
             reason = rng.choice(["出差", "病假", "参加上级培训"]) if status == Attendance.Status.LEAVE else ""
