@@ -84,9 +84,10 @@ def test_a_whole_sanping_session(browser, live_server, serialized_server, leader
     lead.reload()
     lead.get_by_role("button", name="开场").click()
     expect(lead.get_by_test_id("current-stage")).to_contain_text("开场")
-    for person in (leader, member, third):
+    for n, person in enumerate((leader, member, third), start=1):
         lead.locator(f"#attendance-{person.pk}").get_by_text("出席").click()
         expect(lead.locator(f"#att-{person.pk}-present")).to_be_checked()
+        expect(lead.get_by_test_id("order-row")).to_have_count(n)  # the order follows attendance
     expect(lead.get_by_test_id("attendance-counts").first).to_contain_text("应到 3 人，实到 3 人")
     expect(lead.get_by_test_id("order-row")).to_have_count(3)
     names = lead.get_by_test_id("order-row").all_inner_texts()
