@@ -294,7 +294,10 @@ def meeting_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_current_item(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
-    item_pk = request.POST.get("item")
+    item_pk = request.POST.get("item", "")
+    if item_pk and not item_pk.isdigit():
+        messages.error(request, _("This topic belongs to another meeting."))
+        return redirect("meetings:chair", pk=pk)
     item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting) if item_pk else None
     try:
         services.meeting_set_current_item(meeting=meeting, by=member_or_404(request.user), item=item)
