@@ -15,6 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from members.models import Member, PartyGroup
 
@@ -149,12 +150,11 @@ def meeting_create(
         group=group, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, place=place,
         chair=chair, recorder=recorder, created_by=by,
     )
-    Attendance.objects.bulk_create(
-        Attendance(meeting=meeting, member=member)
-        for member in group.members.filter(user__is_active=True)
+    bulk_create_with_history(
+        [Attendance(meeting=meeting, member=member) for member in group.members.filter(user__is_active=True)],
+        Attendance,
+        default_user=by.user,
     )
-    for attendance in meeting.attendances.all():  # bulk_create skips history; record the rows
-        attendance.save()
     _sync_agenda(meeting, agenda)
     _sync_guests(meeting, guests)
     _ensure_sanping(meeting)

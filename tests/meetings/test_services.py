@@ -316,3 +316,10 @@ def test_status_rows_stay_unique(held_meeting, member):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendance.objects.create(meeting=held_meeting, member=member)
+
+
+def test_expected_attendees_enter_the_history_with_who_scheduled_them(schedule, leader, member):
+    meeting = schedule()
+    rows = Attendance.history.filter(meeting_id=meeting.pk, history_type="+")
+    assert {r.member_id for r in rows} == {leader.pk, member.pk}
+    assert {r.history_user_id for r in rows} == {leader.user_id}
