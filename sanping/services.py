@@ -19,6 +19,7 @@ from meetings.models import Attendance, Meeting, StaleEdit, TransitionError
 from members.models import Member
 
 from .models import (
+    TEXT_LIMIT,
     DEFAULT_METHOD,
     DEFAULT_PURPOSE,
     DEFAULT_REQUIREMENTS,
@@ -42,9 +43,13 @@ def require(allowed: bool) -> None:
 
 
 def _text(value: str, message: str, field: str) -> str:
+    """Required text, stripped; refused when blank or longer than TEXT_LIMIT."""
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: message})
+    if len(value) > TEXT_LIMIT:
+        raise ValidationError({field: _("At most %(limit)d characters (this text has %(length)d).")
+                               % {"limit": TEXT_LIMIT, "length": len(value)}})
     return value
 
 

@@ -129,3 +129,10 @@ def test_the_next_group_meeting_starts_with_the_last_rectification_report(client
     )
     text = page(client, leader.user, "meetings:chair", follow_up.pk).content.decode()
     assert 'data-testid="previous-report"' in text and "制定学习计划" in text
+
+
+def test_an_overlong_guidance_remark_is_refused_with_the_limit(client, spoken_session, secretary):
+    client.force_login(secretary.user)
+    response = client.post(reverse("sanping:guidance", args=[spoken_session.pk]), {"text": "字" * 20_001}, follow=True)
+    assert "最多 20000 个字" in response.content.decode()
+    assert not GuidanceRemark.objects.exists()
