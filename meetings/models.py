@@ -345,3 +345,86 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.kind} · {self.subject_key}"
+
+
+class EmailOptOut(models.Model):
+    """A person who does not want email for one kind of notification (in-app ones stay)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("email opt-out")
+        verbose_name_plural = _("email opt-outs")
+        constraints = [models.UniqueConstraint(fields=["member", "kind"], name="email_opt_out_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.kind}"
+
+
+class LedgerBuild(models.Model):
+    """One build of a group's yearly ledger PDF (年度台账), made by a Celery task.
+
+    `source_key` fingerprints what went into it (the approved records and reports of
+    the year); asking again for the same group, year and source finds this row
+    instead of building a second time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("being built")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    group = models.ForeignKey(PartyGroup, on_delete=models.CASCADE, related_name="ledger_builds")
+    year = models.PositiveSmallIntegerField()
+    source_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done")
+    file = models.FileField(upload_to="ledgers/", blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("yearly ledger")
+        verbose_name_plural = _("yearly ledgers")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "year", "source_key"], name="ledger_built_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.year}"
+
+
+class AuditEvent(models.Model):
+    """Who exported what, and who of the branch read another person's evaluation, when.
+
+    Written by `meetings.audit.record`; shown to administrators with filters."""
+
+    class Action(models.TextChoices):
+        EXPORT_MEETING_PDF = "export_meeting_pdf", _("exported a meeting record")
+        EXPORT_SANPING_PDF = "export_sanping_pdf", _("exported a 三评 record")
+        EXPORT_LEDGER = "export_ledger", _("exported a yearly ledger")
+        EXPORT_ROSTER = "export_roster", _("exported the roster")
+        VIEW_EVALUATION = "view_evaluation", _("read another person's evaluation")
+
+    actor = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", null=True)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    target_type = models.CharField(max_length=40)
+    target_id = models.PositiveBigIntegerField(null=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["branch", "action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} · {self.actor} · {self.get_action_display()}"

@@ -177,6 +177,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded and generated files (yearly ledgers); back them up with the database.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -210,6 +214,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Reminders (meetings/reminders.py): lead times of the periodic sweep.
+# (block owned by the reminders work: lead times, sweep schedule)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
