@@ -331,6 +331,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Email rows only: when a sender task was last enqueued for it. The row's inserter
+    # sets it; a sweep enqueues again a row still unsent an hour later (meetings/reminders.py).
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -341,7 +344,12 @@ class Notification(models.Model):
                 fields=["recipient", "kind", "subject_key", "channel"], name="notification_sent_once"
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "channel", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"]),
+            models.Index(
+                fields=["queued_at"], condition=Q(channel="email", sent_at__isnull=True), name="notification_email_unsent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.kind} · {self.subject_key}"
