@@ -216,7 +216,28 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Reminders (meetings/reminders.py): lead times of the periodic sweep.
-# (block owned by the reminders work: lead times, sweep schedule)
+# "Working days" skip weekends and statutory holidays and count 调休 Saturdays (meetings/holidays.py).
+REMINDER_MEETING_DAYS_BEFORE = int(os.environ.get("REMINDER_MEETING_DAYS_BEFORE", 1))
+REMINDER_OBLIGATION_WORKING_DAYS = int(os.environ.get("REMINDER_OBLIGATION_WORKING_DAYS", 5))
+REMINDER_THOUGHT_REPORT_WORKING_DAYS = int(os.environ.get("REMINDER_THOUGHT_REPORT_WORKING_DAYS", 5))
+REMINDER_SELF_EVALUATION_DAYS_BEFORE = (3, 1)
+REMINDER_RECTIFICATION_WORKING_DAYS = int(os.environ.get("REMINDER_RECTIFICATION_WORKING_DAYS", 3))
+REMINDER_REVIEW_WAITING_DAYS = int(os.environ.get("REMINDER_REVIEW_WAITING_DAYS", 2))
+# An email still unsent this long after its task was enqueued is enqueued again by
+# the next sweep, for up to REMINDER_EMAIL_GIVE_UP_DAYS after the reminder was made.
+REMINDER_EMAIL_REQUEUE_MINUTES = 60
+REMINDER_EMAIL_GIVE_UP_DAYS = 3
+# The address of the site in the links of emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The sweep runs at the start of every hour from 07:00 to 22:00, Asia/Shanghai (CELERY_TIMEZONE):
+# no reminder email at night. Running it twice, or from two beats, sends nothing twice.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["reminder-sweep"] = {
+    "task": "meetings.tasks.reminder_sweep",
+    "schedule": crontab(minute=0, hour="7-22"),
+    "options": {"expires": 50 * 60},  # a sweep still waiting when the next one is due is dropped
+}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

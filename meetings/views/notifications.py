@@ -1,4 +1,5 @@
-"""The notification centre: the signed-in member's in-app notifications.
+"""The notification centre: the signed-in member's in-app notifications, and their
+choice of which kinds also come by email.
 
 Opening one marks it read and goes to what it is about; only an address of this
 site is followed, anything else leads back to the list.
@@ -15,7 +16,15 @@ from django.views.decorators.http import require_POST
 
 from members.decorators import login_required
 
-from ..notifications import mark_read, message_of, notifications_for
+from ..notifications import (
+    EMAIL_KINDS,
+    email_kinds_for,
+    email_opt_outs,
+    email_preferences_set,
+    mark_read,
+    message_of,
+    notifications_for,
+)
 from ..selectors import member_or_404
 
 PAGE_SIZE = 20
@@ -57,3 +66,20 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("meetings:notifications")
+
+
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """Which kinds of notification also come by email: each person's own choice."""
+    member = member_or_404(request.user)
+    kinds = email_kinds_for(member)
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("email"))
+        email_preferences_set(member=member, email_off=[kind for kind in kinds if kind not in wanted])
+        messages.success(request, _("Your email settings are saved."))
+        return redirect("meetings:notification_preferences")
+    off = email_opt_outs(member)
+    rows = [{"kind": kind, "label": EMAIL_KINDS[kind].label, "on": kind not in off} for kind in kinds]
+    return render(
+        request, "meetings/notifications/preferences.html", {"rows": rows, "address": request.user.email}
+    )

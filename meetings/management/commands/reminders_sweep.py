@@ -1,0 +1,49 @@
+"""Run the reminder sweep by hand, or show what it would send.
+
+    python manage.py reminders_sweep              # insert what is due now, enqueue the emails
+    python manage.py reminders_sweep --dry-run    # list what the next sweep would send; nothing is kept
+    python manage.py reminders_sweep --dry-run --at 2026-05-01T09:00   # as if it were then (Asia/Shanghai)
+"""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from meetings.notifications import message_of
+from meetings.reminders import sweep
+from members.models import Member
+
+
+def parse_moment(value: str) -> datetime.datetime:
+    """An ISO date-time (local time unless it has an offset), or a date (its midnight, local)."""
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise CommandError(f"Not an ISO date or date-time: {value!r} (e.g. 2026-05-01T09:00).")
+        moment = datetime.datetime.combine(day, datetime.time.min)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+class Command(BaseCommand):
+    help = "Insert every reminder due now (or at --at) and enqueue its email; --dry-run lists them and keeps nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="List what the sweep would send; keep and send nothing.")
+        parser.add_argument("--at", help="Sweep as of this ISO date-time (local time, Asia/Shanghai), not now.")
+
+    def handle(self, *args, dry_run: bool = False, at: str | None = None, **options):
+        now = parse_moment(at) if at else None
+        result = sweep(now, dry_run=dry_run)
+        if dry_run:
+            rows = result.notifications()
+            names = dict(Member.objects.filter(pk__in={r.recipient_id for r in rows}).values_list("pk", "name"))
+            for row in sorted(rows, key=lambda r: (r.kind, names.get(r.recipient_id, ""), r.channel)):
+                self.stdout.write(f"{names.get(row.recipient_id, row.recipient_id)}\t{row.channel}\t{row.kind}\t{message_of(row)}")
+            self.stdout.write(f"Dry run at {timezone.localtime(result.now):%Y-%m-%d %H:%M}, nothing kept: would send {result.summary()}.")
+        else:
+            self.stdout.write(f"Sweep at {timezone.localtime(result.now):%Y-%m-%d %H:%M}: {result.summary()}.")
