@@ -77,12 +77,30 @@ def group_leader_set(*, group: PartyGroup, leader: Member | None, by=None) -> Pa
     permission check: for seed data and group_leader_appoint, which checks."""
     group = PartyGroup.objects.select_for_update().get(pk=group.pk)
     if group.leader_id != (leader.pk if leader else None):
+        outgoing_id = group.leader_id
         group.leader = leader
         if by is not None:
             group._history_user = by
         group.full_clean()
         group.save(update_fields=["leader"])
+        if outgoing_id is not None and leader is not None:
+            _hand_over_chair(group=group, outgoing_id=outgoing_id, leader=leader, by=by)
     return group
+
+
+def _hand_over_chair(*, group: PartyGroup, outgoing_id: int, leader: Member, by) -> None:
+    """The group's records still open and chaired by the outgoing leader pass to the new
+    one, so that the outgoing leader's rights end with the appointment (the next request),
+    not when their last meeting is approved. Saved one by one: each keeps a history row."""
+    from meetings.models import Meeting
+
+    closed = [Meeting.State.APPROVED, Meeting.State.CANCELLED]
+    for meeting in Meeting.objects.select_for_update().filter(group=group, chair_id=outgoing_id).exclude(state__in=closed):
+        meeting.chair = leader
+        meeting.version += 1  # an edit form open on the old chair is refused, not applied over this
+        if by is not None:
+            meeting._history_user = by
+        meeting.save(update_fields=["chair", "version", "updated_at"])
 
 
 # The roster: upload, then confirm the previewed plan.
