@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
-from .models import AuditEvent
+from members.models import Member
+
+from .models import AuditEvent, Notification
+from .notifications import message_of
+from .reminders import sweep
 
 
 @admin.register(AuditEvent)
@@ -21,3 +30,56 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Every notification and its email, read-only; and what the next sweep would send."""
+
+    list_display = ["created_at", "recipient", "kind", "channel", "subject_key", "read_at", "queued_at", "sent_at"]
+    list_filter = ["channel", "kind", ("sent_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["recipient__name", "subject_key"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    change_list_template = "meetings/notifications/admin_change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        preview = path("next-sweep/", self.admin_site.admin_view(self.next_sweep), name="meetings_notification_next_sweep")
+        return [preview, *super().get_urls()]
+
+    def next_sweep(self, request):
+        """A dry run of the sweep (now, or at ?at=): what it would insert and send; nothing is kept."""
+        moment, error = None, ""
+        if request.GET.get("at"):
+            moment = parse_datetime(request.GET["at"])
+            if moment is None:
+                error = _("Enter a date and time such as 2026-05-01T09:00.")
+            elif timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+        result = sweep(moment, dry_run=True)
+        rows = result.notifications()
+        names = dict(Member.objects.filter(pk__in={r.recipient_id for r in rows}).values_list("pk", "name"))
+        items = sorted(
+            ({"recipient": names.get(r.recipient_id, r.recipient_id), "channel": r.get_channel_display(),
+              "kind": r.kind, "message": message_of(r)} for r in rows),
+            key=lambda item: (item["kind"], str(item["recipient"]), item["channel"]),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("What the next reminder sweep would send"),
+            "result": result,
+            "items": items,
+            "at": request.GET.get("at", ""),
+            "error": error,
+        }
+        return TemplateResponse(request, "meetings/notifications/admin_next_sweep.html", context)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, PartyGroup
 
+from .holidays import holiday_name
 from .models import AgendaItem, Attendance, Meeting
 from .services import AgendaEntry
 
@@ -62,6 +63,9 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, group: PartyGroup, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
+        # Things the leader should know but that do not stop the meeting being saved;
+        # the view shows them as warning messages.
+        self.warnings: list[str] = []
         members = Member.objects.filter(group=group, user__is_active=True).order_by("name")
         committee = Member.objects.filter(
             branch_id=group.branch_id, user__is_active=True,
@@ -82,6 +86,13 @@ class MeetingForm(forms.Form):
             data["ends_at"] = timezone.make_aware(datetime.datetime.combine(date, end))
             if data["ends_at"] <= data["starts_at"]:
                 self.add_error("end_time", _("A meeting cannot end before it starts."))
+        if date:
+            holiday = holiday_name(date)
+            if holiday:
+                self.warnings.append(
+                    _("%(date)s is a statutory holiday (%(holiday)s). The meeting is saved for that day; "
+                      "make sure the members can attend.") % {"date": date.isoformat(), "holiday": holiday}
+                )
         return data
 
     @classmethod

@@ -224,8 +224,9 @@ def _insert_sql(vendor: str) -> str:
     if vendor == "postgresql":
         return (
             f"INSERT INTO {table} ({', '.join(names)}, {created}, {queued}) "
-            f"SELECT d.r, d.k, d.s, d.c, d.p, d.u, %s, CASE WHEN d.c = 'email' THEN %s::timestamptz END "
-            f"FROM jsonb_to_recordset(%s::jsonb) WITH ORDINALITY AS d(r bigint, k text, s text, c text, p jsonb, u text, n bigint) "
+            f"SELECT (d.v->>'r')::bigint, d.v->>'k', d.v->>'s', d.v->>'c', d.v->'p', d.v->>'u', "
+            f"%s, CASE WHEN d.v->>'c' = 'email' THEN %s::timestamptz END "
+            f"FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS d(v, n) "
             f"ORDER BY d.n ON CONFLICT ({target}) DO NOTHING {returning}"
         )
     if vendor == "sqlite":
