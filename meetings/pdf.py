@@ -1,21 +1,34 @@
-"""Meeting records as PDF (党小组会议记录), laid out like the paper form that gets
-printed, signed and filed. WeasyPrint embeds a subset of the system's Noto CJK font;
-without one installed the export refuses with a message naming the package, rather
-than printing boxes."""
+"""PDF records, laid out like the paper forms that get printed, signed and filed:
+the meeting record (党小组会议记录) here; the 三评 record in sanping/pdf.py; the
+yearly ledger in meetings/ledger.py. All share the helpers below.
+
+The forms are Chinese whatever the reader's language (their labels are written in
+the templates under templates/*/pdf/). WeasyPrint embeds a subset of the system's
+Noto CJK font, asked for by name; without one installed the export refuses with a
+message naming the package, rather than printing boxes.
+"""
 
 import functools
+import logging
 import shutil
 import subprocess
+from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Meeting
+from .models import Attendance, Meeting
 from .selectors import attendance_counts, meeting_record
 
 # The families the stylesheet asks for, in order; one of them must be installed.
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+
+# WeasyPrint announces each step and each page laid out at INFO, and the project's
+# root logger prints INFO: keep those lines for the ledger's progress handler alone.
+_weasyprint_progress = logging.getLogger("weasyprint.progress")
+_weasyprint_progress.propagate = False
+_weasyprint_progress.setLevel(logging.INFO)
 
 
 class PdfFontMissing(Exception):
@@ -41,19 +54,75 @@ def require_cjk_font() -> str:
     return family
 
 
+def render_html(template: str, context: dict) -> str:
+    """A PDF template rendered in Chinese, with the CJK font family filled in
+    (raises PdfFontMissing first when there is none)."""
+    family = require_cjk_font()
+    with translation.override("zh-hans"):
+        return render_to_string(template, {**context, "font_family": family})
+
+
+def layout(html: str):
+    """The HTML laid out by WeasyPrint into pages (a weasyprint.Document)."""
+    from weasyprint import HTML
+
+    return HTML(string=html).render()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The HTML as PDF: A4 pages, fonts embedded as subsets."""
+    return layout(html).write_pdf()
+
+
+@dataclass
+class People:
+    """Who was at a meeting, sorted for the form (guests apart, not counted)."""
+
+    present: list[str] = field(default_factory=list)
+    leave: list[Attendance] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    unmarked: list[str] = field(default_factory=list)
+    guests: list[Attendance] = field(default_factory=list)
+
+
+def attendance_lists(meeting: Meeting) -> People:
+    """From the attendance rows prefetched by `meeting_record`."""
+    people = People()
+    for row in meeting.attendances.all():
+        if row.is_guest:
+            people.guests.append(row)
+        elif row.status == Attendance.Status.PRESENT:
+            people.present.append(row.member.name)
+        elif row.status == Attendance.Status.LEAVE:
+            people.leave.append(row)
+        elif row.status == Attendance.Status.ABSENT:
+            people.absent.append(row.member.name)
+        else:
+            people.unmarked.append(row.member.name)
+    return people
+
+
+def meeting_context(meeting: Meeting) -> dict:
+    """What the meeting record's template needs: six queries, whatever its size."""
+    record = meeting_record(meeting)
+    return {
+        "meeting": record,
+        "counts": attendance_counts(record),
+        "people": attendance_lists(record),
+        "draft": record.state != Meeting.State.APPROVED,
+    }
+
+
+def render_meeting_html(meeting: Meeting) -> str:
+    return render_html("meetings/pdf/record.html", meeting_context(meeting))
+
+
 def render_meeting_pdf(meeting: Meeting) -> bytes:
     """The meeting record as PDF bytes, in Chinese whatever the reader's language; a
     record not yet approved carries the mark 草稿 / 未审核 on every page."""
-    from weasyprint import HTML
+    return html_to_pdf(render_meeting_html(meeting))
 
-    family = require_cjk_font()
-    record = meeting_record(meeting)
-    with translation.override("zh-hans"):
-        html = render_to_string("meetings/pdf/record.html", {
-            "meeting": record,
-            "counts": attendance_counts(record),
-            "attendances": list(record.attendances.all()),
-            "draft": record.state != Meeting.State.APPROVED,
-            "font_family": family,
-        })
-    return HTML(string=html).write_pdf()
+
+def filename_for(meeting: Meeting, suffix: str = "") -> str:
+    """The download's name: the meeting's local date and id, e.g. 20261105-42.pdf."""
+    return f"{timezone.localdate(meeting.starts_at):%Y%m%d}-{meeting.pk}{suffix}.pdf"

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +17,7 @@ from members.decorators import login_required
 from members.models import PartyGroup
 from members.selectors import groups_for
 
-from .. import services
+from .. import audit, services
 from ..filters import MeetingFilter
 from ..forms import (
     AgendaFormSet,
@@ -32,7 +31,7 @@ from ..forms import (
     agenda_initial,
 )
 from ..history import changes_since_return, record_history
-from ..models import AgendaItem, Attendance, Meeting, StaleEdit, TransitionError
+from ..models import AgendaItem, Attendance, AuditEvent, Meeting, StaleEdit, TransitionError
 from ..selectors import (
     attendance_counts,
     meeting_get_for,
@@ -438,7 +437,7 @@ def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record as a PDF to print, sign and file (marked as a draft until approved)."""
-    from ..pdf import PdfFontMissing, render_meeting_pdf
+    from ..pdf import PdfFontMissing, filename_for, render_meeting_pdf
 
     meeting = meeting_get_for(request.user, pk)
     try:
@@ -446,9 +445,10 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except PdfFontMissing as error:
         messages.error(request, str(error))
         return redirect("meetings:detail", pk=pk)
+    audit.record(actor=member_or_404(request.user), action=AuditEvent.Action.EXPORT_MEETING_PDF, target=meeting,
+                 state=meeting.state)
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{timezone.localdate(meeting.starts_at):%Y%m%d}-{meeting.pk}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'inline; filename="{filename_for(meeting)}"'
     return response
 
 
