@@ -163,3 +163,19 @@ rules.add_perm("sanping.view_rectificationitem", can_view_item)
 rules.add_perm("sanping.progress_rectificationitem", can_progress_item)
 rules.add_perm("sanping.verify_rectificationitem", can_verify_item)
 rules.add_perm("sanping.guide", can_guide)
+
+
+@rules.predicate
+def is_approved(user, obj) -> bool:
+    session = session_of(obj)
+    return session is not None and session.meeting.state == Meeting.State.APPROVED
+
+
+# The PDF record (pdf.py): the full edition, mutual evaluations and comments included,
+# for those who oversee the session; the edition for circulation, without them, also
+# for its participants once the branch has approved the record.
+can_export_full = oversees
+can_export_circulation = oversees | (is_participant & is_approved)
+
+rules.add_perm("sanping.export_full", can_export_full)
+rules.add_perm("sanping.export_circulation", can_export_circulation)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sanping/<int:pk>/mutual/", member.mutual_add, name="mutual_add"),
     # The whole record, read-only (views/record.py)
     path("sanping/<int:pk>/record/", record.record, name="record"),
+    path("sanping/<int:pk>/record.pdf", record.record_pdf, name="record_pdf"),
     # The leader's console and the projector (views/console.py)
     path("sanping/<int:pk>/console/", console.console, name="console"),
     path("sanping/<int:pk>/console/opening/", console.opening_save, name="opening_save"),

@@ -2,11 +2,13 @@
 
 from collections import defaultdict
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
-from meetings.models import Attendance
-from meetings.selectors import attendance_counts, meeting_record
+from meetings import audit
+from meetings.models import Attendance, AuditEvent
+from meetings.selectors import attendance_counts, meeting_record, member_or_404
 from members.decorators import login_required
 
 from .. import selectors
@@ -49,6 +51,35 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "previous_items": previous_items,
         "viewer": viewer,
         "can_guide": request.user.has_perm("sanping.guide", session),
+        "can_export_full": request.user.has_perm("sanping.export_full", session),
+        "can_export_circulation": request.user.has_perm("sanping.export_circulation", session),
         "can": {"attendance": False},
     }
     return render(request, "sanping/record.html", context)
+
+
+@login_required
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record as a PDF to print, sign and file: ?edition=full (the default for
+    those who may have it) or ?edition=circulation, without the mutual evaluations and
+    comments. An edition the person may not export is a 404, as is another branch's."""
+    from meetings.pdf import PdfFontMissing, filename_for
+
+    from ..pdf import Edition, render_sanping_pdf
+
+    session = selectors.session_get_for(request.user, pk)
+    default = Edition.FULL if request.user.has_perm("sanping.export_full", session) else Edition.CIRCULATION
+    edition = request.GET.get("edition") or default
+    if edition not in Edition.ALL or not request.user.has_perm(f"sanping.export_{edition}", session):
+        raise Http404
+    try:
+        pdf = render_sanping_pdf(session, full=edition == Edition.FULL)
+    except PdfFontMissing as error:
+        messages.error(request, str(error))
+        return redirect("sanping:record", pk=pk)
+    audit.record(actor=member_or_404(request.user), action=AuditEvent.Action.EXPORT_SANPING_PDF, target=session,
+                 edition=edition, state=session.meeting.state)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    suffix = "-sanping" if edition == Edition.FULL else "-sanping-circulation"
+    response["Content-Disposition"] = f'inline; filename="{filename_for(session.meeting, suffix)}"'
+    return response
