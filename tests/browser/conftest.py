@@ -86,3 +86,33 @@ def close_every_browser_context(request):
     if "browser" in request.fixturenames:
         for context in list(request.getfixturevalue("browser").contexts):
             context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violation(request, monkeypatch):
+    """Chromium enforces the Content Security Policy and reports each refusal on the
+    console ("Refused to apply inline style because it violates ..."): any such report,
+    on any page of any context the test opens, fails the test."""
+    if not {"page", "browser", "context"} & set(request.fixturenames):
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+
+    def watch(context):
+        context.on("console", lambda message: violations.append(f"{message.location.get('url', '')}: {message.text}")
+                   if "Content Security Policy" in message.text else None)
+        return context
+
+    new_context, new_page = browser.new_context, browser.new_page
+    monkeypatch.setattr(browser, "new_context", lambda *args, **kwargs: watch(new_context(*args, **kwargs)))
+
+    def watched_page(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        watch(page.context)
+        return page
+
+    monkeypatch.setattr(browser, "new_page", watched_page)
+    yield
+    if violations:
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(violations), pytrace=False)
