@@ -204,7 +204,11 @@ def items_to_verify_for(member: Member) -> QuerySet[RectificationItem]:
 
 def rectification_item_get_for(user, pk: int) -> RectificationItem:
     item = get_object_or_404(
-        RectificationItem.objects.select_related("session__meeting__group__branch", "member", "verified_by")
+        RectificationItem.objects.select_related(
+            "session__meeting__group__branch", "member", "verified_by", "source_self_evaluation__member",
+            "source_self_evaluation__presented", "source_mutual_evaluation__evaluator",
+            "source_mutual_evaluation__evaluatee",
+        )
         .filter(session__meeting__in=meetings_for(user)),
         pk=pk,
     )

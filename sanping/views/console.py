@@ -28,7 +28,7 @@ from meetings.views.records import error_messages
 from members.decorators import login_required
 from members.models import Member
 
-from .. import selectors, services
+from .. import audit, selectors, services
 from ..rules import RECORD_OPEN
 from ..forms_console import (
     ClockForm,
@@ -236,6 +236,12 @@ def _context(request, session: SanpingSession, viewer: selectors.Viewer, **overr
                 sources=_sources(turn), prefix=f"m{turn.member.pk}")
         context["missing_items"] = [t.member for t in context["turns"] if not t.items]
         context["all_turns"] = context["turns"] + context["on_leave"]
+    # From the evaluation stage on, the console shows every member's material, the mutual
+    # evaluations they received and the comments: the audit log keeps who read them.
+    audit.evaluation_reads_record(
+        viewer, session, page="console", self_evaluations=[t.evaluation for t in turns],
+        mutuals=[m for t in turns for m in t.received], comments=[t.comment for t in turns],
+    )
     return context
 
 

@@ -25,7 +25,7 @@ from meetings.views.records import error_messages
 from members.decorators import login_required
 from members.models import Member
 
-from .. import rules, services
+from .. import audit, rules, services
 from ..forms import MutualEvaluationForm, SelfEvaluationForm, participants_of
 from ..models import MutualEvaluation, SanpingSession, SelfEvaluation
 from ..selectors import (
@@ -163,7 +163,20 @@ def _page_context(request, session: SanpingSession, viewer: Viewer, *, self_form
 
 
 def _render_page(request, session: SanpingSession, viewer: Viewer, *, status: int = 200, **forms) -> HttpResponse:
-    return render(request, "sanping/session.html", _page_context(request, session, viewer, **forms), status=status)
+    context = _page_context(request, session, viewer, **forms)
+    _log_reads(viewer, session, context)
+    return render(request, "sanping/session.html", context, status=status)
+
+
+def _log_reads(viewer: Viewer, session: SanpingSession, context: dict) -> None:
+    """What of other people's evaluations the page shows to one who oversees the session
+    (the submitted material, the speaker's, the group's mutual evaluations, the comments)."""
+    audit.evaluation_reads_record(
+        viewer, session, page="session",
+        self_evaluations=[e for _row, e in context.get("submissions", [])] + [context.get("speaker_evaluation")],
+        mutuals=context.get("speaker_mutuals", []) + context["others_mutual"],
+        comments=context.get("comments", []),
+    )
 
 
 @login_required

@@ -12,6 +12,7 @@ from meetings.selectors import attendance_counts, meeting_record, member_or_404
 from members.decorators import login_required
 
 from .. import selectors
+from ..audit import evaluation_reads_record
 
 
 @login_required
@@ -38,6 +39,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         for a in meeting.attendances.all()
         if not a.is_guest and a.member_id not in speakers and a.status != Attendance.Status.PRESENT
     ]
+    shown = turns + absent_turns
+    evaluation_reads_record(viewer, session, page="record", self_evaluations=[t["evaluation"] for t in shown],
+                            mutuals=[m for t in shown for m in t["mutuals"]], comments=[t["comment"] for t in shown])
     previous, previous_items = selectors.previous_rectification_report(session.meeting.group, session.meeting.starts_at)
     context = {
         "session": session,

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from meetings.selectors import member_or_404
 from members.decorators import login_required
 from members.models import Member, PartyGroup
+from members.roles import member_of
 
-from .. import rules, services
+from .. import audit, rules, services
 from ..forms import DoneForm, ProgressForm, RectificationItemFilter, SendBackForm
 from ..models import RectificationItem
-from ..selectors import items_of_member, items_to_verify_for, rectification_item_get_for
+from ..selectors import Viewer, items_of_member, items_to_verify_for, rectification_item_get_for
 
 PAGE_SIZE = 30
 State = RectificationItem.State
@@ -92,13 +93,18 @@ def _detail_context(request: HttpRequest, item: RectificationItem, **forms) -> d
     user = request.user
     item.days_overdue = (timezone.localdate() - item.deadline).days if item.is_overdue else 0
     source_self = item.source_self_evaluation
+    source_mutual = item.source_mutual_evaluation
+    # The evaluation the item came from is shown: the leader's or the branch's reading is logged.
+    viewer = Viewer(member_of(user), oversees=rules.oversees(user, item), participant=False, runs=False)
+    audit.evaluation_reads_record(viewer, item.session, page="rectification_item",
+                                  self_evaluations=[source_self], mutuals=[source_mutual] if source_mutual else [])
     return {
         "item": item,
         "session": item.session,
         "meeting": item.session.meeting,
         "progress": list(item.progress.select_related("by").order_by("at", "pk")),
         "source_self": (source_self.presented or source_self) if source_self else None,
-        "source_mutual": item.source_mutual_evaluation,
+        "source_mutual": source_mutual,
         "can": {
             "progress": user.has_perm("sanping.progress_rectificationitem", item),
             "verify": user.has_perm("sanping.verify_rectificationitem", item),
