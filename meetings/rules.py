@@ -113,6 +113,8 @@ rules.add_perm("meetings.write_minutes", can_write_minutes)
 rules.add_perm("meetings.record_makeup", can_record_makeup)
 rules.add_perm("meetings.submit", can_submit)
 rules.add_perm("meetings.review", can_review)
+# The yearly ledger of a group (ledger.py): its leader, the branch's secretary and committee.
+rules.add_perm("meetings.export_ledger", is_group_organiser)
 
 
 # Thought reports: the author, their group's leader and the branch see them; other members do not.

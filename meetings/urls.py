@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cadence, calendar, notifications, records, reports
+from .views import cadence, calendar, ledger, notifications, records, reports
 
 app_name = "meetings"
 
@@ -27,6 +27,10 @@ urlpatterns = [
     path("meetings/<int:pk>/history/", records.meeting_history, name="history"),
     path("meetings/<int:pk>/record.pdf", records.meeting_pdf, name="pdf"),
     path("review/", records.review_queue, name="review_queue"),
+    # The yearly group ledger (views/ledger.py)
+    path("groups/<int:pk>/ledger/", ledger.ledger_page, name="ledger"),
+    path("ledgers/<int:pk>/status/", ledger.ledger_status, name="ledger_status"),
+    path("ledgers/<int:pk>/ledger.pdf", ledger.ledger_download, name="ledger_download"),
     # Cadence (views/cadence.py)
     path("cadence/", cadence.dashboard, name="cadence"),
     path("cadence/rules/", cadence.rules_edit, name="cadence_rules"),

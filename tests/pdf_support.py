@@ -34,6 +34,12 @@ def page_texts(data: bytes) -> list[str]:
     return ["".join(page.split()) for page in pages]
 
 
+def page_lines(data: bytes, page: int) -> list[str]:
+    """The lines of one page (from 1), each without whitespace."""
+    lines = _run("pdftotext", data, "-layout", "-f", str(page), "-l", str(page)).splitlines()
+    return ["".join(line.split()) for line in lines if line.strip()]
+
+
 def text_of(data: bytes) -> str:
     return "".join(page_texts(data))
 
