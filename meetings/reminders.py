@@ -206,11 +206,11 @@ class _Urls:
         self._templates: dict[str, str] = {}
 
     def __call__(self, name: str, pk: int | None = None) -> str:
-        if pk is None:
-            return reverse(name)
-        if name not in self._templates:
-            self._templates[name] = reverse(name, args=[987654321]).replace("987654321", "{pk}")
-        return self._templates[name].format(pk=pk)
+        if (name, pk is None) not in self._templates:
+            url = reverse(name) if pk is None else reverse(name, args=[987654321]).replace("987654321", "{pk}")
+            self._templates[name, pk is None] = url
+        url = self._templates[name, pk is None]
+        return url if pk is None else url.format(pk=pk)
 
 
 @dataclass
@@ -224,6 +224,7 @@ class _Data:
     secretaries: dict[int, list[int]]  # branch pk → active secretaries
     urls: _Urls
     _working_days: dict[datetime.date, int] = field(default_factory=dict)
+    _periods: dict[int, tuple[Period, Period]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, now: datetime.datetime) -> "_Data":
@@ -259,8 +260,10 @@ class _Data:
 
     def periods(self, months: int) -> tuple[Period, Period]:
         """(previous, current) period of `months` months at `today`."""
-        current = period_containing(self.today, months)
-        return current.previous(), current
+        if months not in self._periods:
+            current = period_containing(self.today, months)
+            self._periods[months] = (current.previous(), current)
+        return self._periods[months]
 
     def window(self, obligations) -> tuple[datetime.datetime, datetime.datetime]:
         """[start of the earliest previous period, end of the latest current period) of

@@ -38,3 +38,22 @@ def send_email_notification(notification_id: int) -> str:
     from .notifications import email_send
 
     return email_send(notification_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_email_notifications(notification_ids: list[int]) -> dict:
+    """Send many email notifications, one after the other (each once, as above). One
+    that fails is handed to send_email_notification, which retries it with backoff,
+    and the others go on. Redelivered after a crash, it skips those already sent."""
+    from .notifications import email_send
+
+    outcomes: dict[str, int] = {}
+    for notification_id in notification_ids:
+        try:
+            outcome = email_send(notification_id)
+        except OSError as error:
+            logger.warning("Email notification %s failed (%s); retrying it on its own", notification_id, error)
+            send_email_notification.apply_async((notification_id,), countdown=10)
+            outcome = "retrying"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

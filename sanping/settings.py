@@ -227,12 +227,15 @@ else:
     CELERY_BROKER_URL = "filesystem://"
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
-    for _dir in (_queue_dir, _processed_dir):
+    _control_dir = VAR_DIR / "celery" / "control"
+    for _dir in (_queue_dir, _processed_dir, _control_dir):
         _dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        # Broadcasts (worker pings, remote control) live there too, not in the working directory.
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None
@@ -255,6 +258,8 @@ REMINDER_REVIEW_WAITING_DAYS = int(os.environ.get("REMINDER_REVIEW_WAITING_DAYS"
 # the next sweep, for up to REMINDER_EMAIL_GIVE_UP_DAYS after the reminder was made.
 REMINDER_EMAIL_REQUEUE_MINUTES = 60
 REMINDER_EMAIL_GIVE_UP_DAYS = 3
+# Up to this many new emails get a send task each; more go in tasks of this many.
+REMINDER_EMAIL_BATCH_SIZE = 100
 # The address of the site in the links of emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # The sweep runs at the start of every hour from 07:00 to 22:00, Asia/Shanghai (CELERY_TIMEZONE):

@@ -17,7 +17,7 @@ from meetings import notifications, services
 from meetings.models import EmailOptOut, Notification
 from meetings.notifications import Draft, email_send, insert
 from meetings.reminders import sweep
-from meetings.tasks import reminder_sweep, send_email_notification
+from meetings.tasks import reminder_sweep, send_email_notification, send_email_notifications
 from tests.meetings.conftest import AGENDA, at
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +115,41 @@ def test_an_smtp_failure_leaves_the_row_unsent(member, mailoutbox):
 
 
 def test_the_tasks_are_acked_late_and_retried_with_backoff():
-    for task in (reminder_sweep, send_email_notification):
+    for task in (reminder_sweep, send_email_notification, send_email_notifications):
         assert task.acks_late and task.reject_on_worker_lost
     assert send_email_notification.autoretry_for == (OSError,)
     assert issubclass(smtplib.SMTPException, OSError)
     assert send_email_notification.retry_backoff and send_email_notification.max_retries == 5
+
+
+def test_many_new_emails_go_in_batches_and_each_is_sent_once(member, leader, secretary, settings, django_capture_on_commit_callbacks, mailoutbox):
+    settings.REMINDER_EMAIL_BATCH_SIZE = 2
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = sweep(MAY_6)
+    assert result.created_email > 4
+    assert len(callbacks) == (result.created_email + 1) // 2
+    assert len(mailoutbox) == result.created_email
+    assert not Notification.objects.filter(channel="email", sent_at__isnull=True).exists()
+
+
+def test_a_failure_inside_a_batch_is_retried_on_its_own_and_the_others_go_on(member, mailoutbox):
+    from meetings.tasks import send_email_notifications
+
+    rows = [email_row(member, kind=kind) for kind in ("thought_report_overdue", "thought_report_due_soon", "rectification_overdue")]
+    real_send = __import__("django.core.mail", fromlist=["EmailMessage"]).EmailMessage.send
+    calls = []
+
+    def flaky(message, *args, **kwargs):
+        calls.append(message.subject)
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("down")
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch("django.core.mail.EmailMessage.send", flaky):
+        outcomes = send_email_notifications([row.pk for row in rows])
+    assert outcomes == {"retrying": 1, "sent": 2}
+    assert len(mailoutbox) == 3  # the retry (run at once in eager mode) sent the first one too
+    assert not Notification.objects.filter(pk__in=[r.pk for r in rows], sent_at__isnull=True).exists()
 
 
 def test_opting_out_after_the_email_was_queued_drops_it(member, mailoutbox):
