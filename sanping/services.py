@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting, StaleEdit, TransitionError
@@ -91,7 +92,9 @@ def session_ensure(meeting: Meeting) -> SanpingSession:
     if session.stage == Stage.PREPARATION:
         have = set(session.self_evaluations.values_list("member_id", flat=True))
         missing = [m for m in participants(session) if m.pk not in have]
-        SelfEvaluation.objects.bulk_create([SelfEvaluation(session=session, member=m) for m in missing], ignore_conflicts=True)
+        # With simple-history's bulk create: each draft starts its history, as a saved one would.
+        bulk_create_with_history([SelfEvaluation(session=session, member=m) for m in missing], SelfEvaluation,
+                                 ignore_conflicts=True)
     return session
 
 
@@ -206,9 +209,10 @@ def speaking_order_set(*, session: SanpingSession, by: Member, member_ids: Seque
         raise ValidationError(_("The speaking order must list every member present, once each."))
     session.current_slot = None
     session.save(update_fields=["current_slot", "updated_at"])
-    session.slots.all().delete()
-    return SpeakingSlot.objects.bulk_create(
-        [SpeakingSlot(session=session, member=present[pk], position=n) for n, pk in enumerate(ids, start=1)]
+    session.slots.all().delete()  # one history row per deleted slot (simple-history's post_delete)
+    return bulk_create_with_history(
+        [SpeakingSlot(session=session, member=present[pk], position=n) for n, pk in enumerate(ids, start=1)],
+        SpeakingSlot, default_user=by.user,
     )
 
 
