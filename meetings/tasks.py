@@ -14,11 +14,14 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def reminder_sweep() -> dict:
-    """Beat's periodic sweep (sanping/settings.py, CELERY_BEAT_SCHEDULE)."""
+def reminder_sweep(now: str | None = None) -> dict:
+    """Beat's periodic sweep (sanping/settings.py, CELERY_BEAT_SCHEDULE). `now`: an
+    ISO date-time with its offset, to sweep as of another moment (tests, catching up)."""
+    from django.utils.dateparse import parse_datetime
+
     from .reminders import sweep
 
-    result = sweep()
+    result = sweep(parse_datetime(now) if now else None)
     logger.info("Reminder sweep: %s", result.summary())
     return result.as_dict()
 

@@ -165,6 +165,12 @@ def test_the_sweep_task_returns_its_counts(member):
     assert counts["created_app"] > 0 and counts["by_kind"]["thought_report_overdue"] >= 1
 
 
+def test_the_sweep_task_can_be_given_its_moment(member):
+    counts = reminder_sweep.delay("2026-05-06T09:00:00+08:00").get()
+    assert counts["now"] == "2026-05-06T09:00:00+08:00"
+    assert Notification.objects.filter(recipient=member, subject_key=f"thought_report:{member.pk}:2026-03-01/2").exists()
+
+
 # An email whose task was lost ---------------------------------------------------------
 
 
