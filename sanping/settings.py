@@ -109,6 +109,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+# PostgreSQL's JIT compiles every query whose estimated cost passes jit_above_cost: on the
+# large dataset a member's meeting list, a 70 ms query, spent 850 ms compiling (see
+# bench/query_budgets_large.py). Short page queries never repay it. PG_JIT=1 leaves the
+# server's setting alone (e.g. behind a pooler that refuses startup options; then turn
+# JIT off on the server: ALTER DATABASE ... SET jit = off).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("PG_JIT"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
