@@ -11,7 +11,9 @@
 # Phases (PHASES="smoke mix max" by default):
 #   smoke  SMOKE_USERS (10) users for 30 s: the run stops here if anything fails
 #   mix    USERS (50) users for DURATION (5m), the mix of bench/load/locustfile.py:
-#          p50/p95/p99 per page and the error count
+#          p50/p95/p99 per page and the error count. Users arrive SPAWN_RATE (2) a second
+#          (each sign-in hashes a password: ~0.5 s of CPU), and the run lasts DURATION
+#          after the last one arrived; the table counts the arrivals too.
 #   max    MAX_USERS (20) users without pause for MAX_DURATION (40s) on each of /healthz,
 #          the home page, the meeting page and the dashboard: requests per second alone,
 #          as a ratio to /healthz
@@ -20,7 +22,7 @@
 # made by `make bootstrap`); makes bench/load/.venv for locust (bench/load/requirements.txt).
 # Settings, with their defaults:
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/sanping_scale  REDIS_URL=redis://127.0.0.1:6379/9
-#   PORT=8765  WORKERS=2*cores+1  USERS=50  SPAWN_RATE=5  DURATION=5m
+#   PORT=8765  WORKERS=2*cores+1  USERS=50  SPAWN_RATE=2  DURATION=5m (or 300s)
 #   SMOKE_USERS=10  MAX_USERS=20  MAX_DURATION=40s  PHASES="smoke mix max"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,7 +36,7 @@ PORT=${PORT:-8765}
 CPUS=$(nproc)
 WORKERS=${WORKERS:-$((2 * CPUS + 1))}
 USERS=${USERS:-50}
-SPAWN_RATE=${SPAWN_RATE:-5}
+SPAWN_RATE=${SPAWN_RATE:-2}
 DURATION=${DURATION:-5m}
 SMOKE_USERS=${SMOKE_USERS:-10}
 MAX_USERS=${MAX_USERS:-20}
@@ -45,6 +47,7 @@ PY=$APP_VENV/bin/python
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+seconds() { case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac; }
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.csv
@@ -151,8 +154,9 @@ for phase in $PHASES; do
       fi
       ;;
     mix)
-      say "The mix: $USERS users for $DURATION (load average $(load))"
-      run_locust mix "$USERS" "$SPAWN_RATE" "$DURATION" "${MIX[@]}"
+      ramp=$(( (USERS + SPAWN_RATE - 1) / SPAWN_RATE ))
+      say "The mix: $USERS users (arriving over ${ramp} s) for $DURATION (load average $(load))"
+      run_locust mix "$USERS" "$SPAWN_RATE" "$(( $(seconds "$DURATION") + ramp ))s" "${MIX[@]}"
       echo "load_after_mix=$(load)" >> "$OUT/meta.env"
       ;;
     max)
