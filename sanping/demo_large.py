@@ -283,7 +283,8 @@ class _BranchSeeder:
                 meeting = Meeting(
                     group=group, kind=kind, title=_title(kind, day), starts_at=starts_at,
                     ends_at=starts_at + datetime.timedelta(hours=2), place=rng.choice(PLACES), chair=leader,
-                    recorder=recorder, created_by=leader, state=state, published_at=starts_at - datetime.timedelta(days=7),
+                    recorder=recorder, created_by=leader, state=state,
+                    published_at=min(starts_at - datetime.timedelta(days=7), self.now - datetime.timedelta(hours=6)),
                     closed_at=starts_at + datetime.timedelta(hours=2) if took_place else None,
                     minutes="会议由党小组长主持，首先宣布了会议议题，随后按议题逐项研究讨论。" if took_place else "",
                     summary="本次会议主题明确，发言积极。下一步要把学习成果落实到具体工作中。" if took_place else "",
@@ -421,7 +422,7 @@ class _BranchSeeder:
             deadline = day + datetime.timedelta(days=45 + 30 * (index % 4))
             item = RectificationItem(session=session, member=person, problem=evaluation.problems,
                                      measure=rng.choice(MEASURES), deadline=deadline, source_self_evaluation=evaluation)
-            done_at = _at(min(deadline, self.today), 18)
+            done_at = _at(min(deadline, self.today - datetime.timedelta(days=1)), 18)
             notes = [RectificationProgress(item=item, by=person, at=_at(day + datetime.timedelta(days=7), 20),
                                            note="已制定计划，正在落实。")]
             if person.pk != leader.pk and (day < a_year_ago or index % 3 == 0):

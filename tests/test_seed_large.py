@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, F
+from django.utils import timezone
 
 from meetings.models import AgendaItem, Attendance, CadenceRule, Meeting, Notification, ReviewEvent, ThoughtReport
 from members.models import Branch, Member, PartyGroup
@@ -96,6 +97,7 @@ def test_held_sessions_have_their_whole_record(seeded):
     assert not verified.filter(verified_by=None).exists()
     assert not verified.filter(member=F("verified_by")).exists()  # nobody verifies their own item
     assert RectificationItem.objects.filter(state=RectificationItem.State.OPEN).exists()
+    assert not RectificationItem.objects.filter(done_at__gt=timezone.now()).exists()
 
 
 def test_members_have_a_draft_to_write_in_the_upcoming_session(seeded):
@@ -116,6 +118,7 @@ def test_thought_reports_and_notifications(seeded):
     notices = Notification.objects.all()
     assert notices.filter(kind="meeting_published").exists() and notices.filter(kind="record_approved").exists()
     assert notices.filter(read_at=None).exists() and notices.exclude(read_at=None).exists()
+    assert not notices.filter(created_at__gt=timezone.now()).exists()  # nothing is published in the future
     # A notice reaches only people of the meeting's branch.
     for notice in notices.filter(kind="meeting_published")[:20]:
         meeting = Meeting.objects.get(pk=int(notice.subject_key.split(":")[1]))
