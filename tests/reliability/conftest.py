@@ -9,7 +9,8 @@ and the Notification rows.
 Needs PostgreSQL (DATABASE_URL; a worker is another process, so it cannot see an
 SQLite database in memory) and Redis (REDIS_URL; the harness uses database 7 of that
 server, flushed before each test). Without them the tests skip, or fail under
-REQUIRE_SERVICES=1 as in CI.
+REQUIRE_SERVICES=1 as in CI. A failing test prints its workers' logs;
+RELIABILITY_WORKER_LOGS=1 prints them always.
 """
 
 import os
@@ -142,21 +143,43 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(redis_url, smtp_server, transactional_db, tmp_path, request):
-    """Start a real Celery worker (`celery -A sanping worker`) on the test database,
-    this test's Redis database and SMTP server; wait until it consumes. Every worker is
-    stopped at teardown, before pytest-django empties the database."""
-    database = connection.settings_dict["NAME"]
+def worker_env(redis_url, smtp_server, transactional_db):
+    """The environment of a worker or a management command run by the tests: the
+    test database (committed data: transactional_db), this test's Redis database and
+    SMTP server, and the worker settings (settings_worker.py)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.reliability.settings_worker",
-        "RELIABILITY_DATABASE_NAME": database,
+        "RELIABILITY_DATABASE_NAME": connection.settings_dict["NAME"],
         "REDIS_URL": redis_url,
         "RELIABILITY_SMTP_PORT": str(smtp_server.port),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    return env
+
+
+@pytest.fixture
+def manage(worker_env):
+    """Run a management command in its own process, as a person at the server would."""
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=worker_env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    return run
+
+
+@pytest.fixture
+def start_worker(worker_env, tmp_path, request):
+    """Start a real Celery worker (`celery -A sanping worker`) on the test database,
+    this test's Redis database and SMTP server; wait until it consumes. Every worker is
+    stopped at teardown, before pytest-django empties the database."""
+    env = worker_env
     workers: list[Worker] = []
 
     def start(*, pool: str = "solo", concurrency: int = 1) -> Worker:
@@ -189,9 +212,9 @@ def start_worker(redis_url, smtp_server, transactional_db, tmp_path, request):
     for worker in workers:
         worker.stop()
     call = getattr(request.node, "rep_call", None)
-    if call is not None and call.failed:
+    if (call is not None and call.failed) or os.environ.get("RELIABILITY_WORKER_LOGS") == "1":
         for worker in workers:
-            print(f"\n----- log of worker {worker.name} -----\n{worker.output()[-8000:]}")
+            print(f"\n----- log of worker {worker.name} -----\n{worker.output()[-20000:]}")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -33,3 +33,6 @@ EMAIL_PORT = int(os.environ["RELIABILITY_SMTP_PORT"])
 EMAIL_USE_TLS = EMAIL_USE_SSL = False
 EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""
 EMAIL_TIMEOUT = 20
+
+# A test may make the sweep send its emails in batch tasks (send_email_notifications).
+REMINDER_EMAIL_BATCH_SIZE = int(os.environ.get("RELIABILITY_EMAIL_BATCH_SIZE", REMINDER_EMAIL_BATCH_SIZE))  # noqa: F405

@@ -6,9 +6,9 @@ it accepted, and can be told to misbehave the way real mail servers do:
 - `fail_next(*replies)`: the next messages are refused at the end of DATA, one reply
   each: "451" answers "451 4.3.0 try again later", "drop" closes the connection
   without an answer. Either way the message was not accepted.
-- `hold_next()`: the next session stops after MAIL FROM, before the server has
-  accepted anything, until `release()`; `holding` is set meanwhile, so a test knows
-  the sender is in the middle of a send.
+- `hold_next(after=n)`: the session of the next message but n stops after MAIL FROM,
+  before the server has accepted anything, until `release()`; `holding` is set
+  meanwhile, so a test knows the sender is in the middle of a send.
 
 Python's smtpd module is gone from 3.12 and aiosmtpd is not installed; this is the
 hundred lines we need.
@@ -38,13 +38,15 @@ class SmtpServer:
         self.refused = 0  # messages answered with a failure
         self.holding = threading.Event()
         self._release = threading.Event()
-        self._hold = False
+        self._hold_after: int | None = None
         self._failures: list[str] = []
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Session)
         self._server.owner = self
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="smtp-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="smtp-server", daemon=True
+        )
 
     def start(self) -> "SmtpServer":
         self._thread.start()
@@ -61,9 +63,9 @@ class SmtpServer:
         with self._lock:
             self._failures.extend(replies)
 
-    def hold_next(self) -> None:
+    def hold_next(self, *, after: int = 0) -> None:
         with self._lock:
-            self._hold = True
+            self._hold_after = after
             self.holding.clear()
             self._release.clear()
 
@@ -91,8 +93,13 @@ class SmtpServer:
 
     def _take_hold(self) -> bool:
         with self._lock:
-            hold, self._hold = self._hold, False
-            return hold
+            if self._hold_after is None:
+                return False
+            if self._hold_after > 0:
+                self._hold_after -= 1
+                return False
+            self._hold_after = None
+            return True
 
     def _take_failure(self) -> str | None:
         with self._lock:
