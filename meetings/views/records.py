@@ -105,6 +105,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("The meeting is published; the attendees have been notified."))
                 else:
                     messages.success(request, _("Saved as a draft: nobody has been notified yet."))
+                for warning in form.warnings:
+                    messages.warning(request, warning)
                 return redirect("meetings:detail", pk=meeting.pk)
     else:
         form = MeetingForm(group=group, initial={"chair": group.leader_id, "kind": request.GET.get("kind", "group_meeting")})
@@ -145,6 +147,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _attach_errors(form, error)
             else:
                 messages.success(request, _("The meeting has been updated."))
+                for warning in form.warnings:
+                    messages.warning(request, warning)
                 return redirect("meetings:detail", pk=meeting.pk)
     else:
         form = MeetingForm(group=meeting.group, initial=MeetingForm.initial_for(meeting))

@@ -267,3 +267,15 @@ def test_home_shows_upcoming_meetings_and_records_to_complete(client, schedule, 
     assert upcoming.title in leader_home and held_meeting.title in leader_home
     member_home = as_(client, member.user).get(reverse("home")).content.decode()
     assert upcoming.title in member_home
+
+
+def test_scheduling_on_a_statutory_holiday_saves_with_a_warning(client, leader):
+    import time_machine
+
+    as_(client, leader.user)
+    with time_machine.travel(datetime.datetime(2026, 9, 20, 9, 0, tzinfo=timezone.get_current_timezone())):
+        response = post_form(client, reverse("meetings:create"), chair=leader.pk, date="2026-10-02")
+        page = client.get(response["Location"])
+    assert Meeting.objects.get().starts_at.date().isoformat() == "2026-10-02"
+    warnings = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1 and "2026-10-02" in warnings[0]

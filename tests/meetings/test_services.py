@@ -16,7 +16,7 @@ S = Meeting.State
 
 
 def notified(member, kind):
-    return Notification.objects.filter(recipient=member, kind=kind).count()
+    return Notification.objects.filter(recipient=member, kind=kind, channel=Notification.Channel.APP).count()
 
 
 def test_every_transition_in_the_table_and_no_other():
