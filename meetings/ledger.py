@@ -141,8 +141,10 @@ def ledger_request(*, group: PartyGroup, year: int, by: Member, enqueue: bool = 
 
 
 class _Progress:
-    """Writes a build's percentage as it goes: only forward, and at most twice a second
-    (the page polls every two seconds)."""
+    """Writes a build's percentage as it goes: only forward, and at most every
+    `interval` seconds (the page polls every two seconds). `callback` hears every step."""
+
+    interval = 0.5
 
     def __init__(self, build_id: int, callback: Callable[[int], None] | None = None):
         self.build_id, self.callback = build_id, callback
@@ -154,10 +156,9 @@ class _Progress:
             return
         self.percent = percent
         now = time.monotonic()
-        if percent < 100 and now - self.written_at < 0.5:
-            return
-        self.written_at = now
-        LedgerBuild.objects.filter(pk=self.build_id).update(progress=percent)
+        if percent == 100 or now - self.written_at >= self.interval:
+            self.written_at = now
+            LedgerBuild.objects.filter(pk=self.build_id).update(progress=percent)
         if self.callback:
             self.callback(percent)
 

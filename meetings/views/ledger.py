@@ -46,8 +46,12 @@ def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         year = _year(request.POST.get("year"), years)
         build, queued = ledger.ledger_request(group=group, year=year, by=member)
+        build.refresh_from_db()  # a worker may have finished it already (or, in tests, the eager task)
         if build.status == LedgerBuild.Status.DONE:
-            messages.info(request, _("Nothing has changed since this ledger was built: here it is."))
+            messages.success(request, _("The ledger is ready.") if queued else _(
+                "Nothing has changed since this ledger was built: here it is."))
+        elif build.status == LedgerBuild.Status.FAILED:
+            pass  # the status card says why
         elif queued:
             messages.success(request, _("The ledger is being built. This page shows how far it has got."))
         else:

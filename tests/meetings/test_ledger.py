@@ -156,11 +156,15 @@ def test_a_change_in_the_records_makes_a_new_build(client, year_of_records, secr
     assert "补交的思想汇报" in "".join(page_texts(pdf_of(second)))
 
 
-def test_progress_is_reported_as_it_goes_and_shown_while_it_builds(client, year_of_records, secretary):
+def test_progress_is_reported_as_it_goes_and_shown_while_it_builds(client, year_of_records, secretary, monkeypatch):
     build, queued = ledger.ledger_request(group=year_of_records, year=YEAR, by=secretary, enqueue=False)
-    seen = []
-    ledger.ledger_build(build_id=build.pk, on_progress=seen.append)
-    assert seen == sorted(set(seen)) and seen[-1] == 100 and len(seen) >= 3
+    monkeypatch.setattr(ledger._Progress, "interval", 0)  # every step written, as a slow build's would be
+    seen, stored = [], []
+    ledger.ledger_build(build_id=build.pk, on_progress=lambda percent: seen.append(percent) or stored.append(
+        LedgerBuild.objects.values_list("progress", flat=True).get(pk=build.pk)))
+    assert seen == sorted(set(seen)) and seen[-1] == 100 and len(seen) >= 5
+    assert stored[:-1] == seen[:-1]  # the page's poll reads each step from the row while it builds
+    assert any(40 < percent < 95 for percent in seen)  # pages laid out, heard from WeasyPrint
     LedgerBuild.objects.filter(pk=build.pk).update(status=LedgerBuild.Status.RUNNING, progress=42)
     client.force_login(secretary.user)
     status = client.get(reverse("meetings:ledger_status", args=[build.pk]), HTTP_HX_REQUEST="true", HTTP_X_POLL="1")
