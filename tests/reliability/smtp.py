@@ -85,7 +85,8 @@ class SmtpServer:
         deadline = time.monotonic() + timeout
         while len(self.received()) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"The SMTP server received {len(self.received())} messages in {timeout} s, not {count}")
+                got = len(self.received())
+                raise AssertionError(f"The SMTP server received {got} messages in {timeout} s, not {count}")
             time.sleep(0.05)
         return self.received()
 

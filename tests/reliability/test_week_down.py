@@ -46,7 +46,9 @@ def test_a_sweep_after_a_week_down_sends_what_is_still_due_once_and_nothing_alre
     writer, idler = MemberFactory(group=first, name="张党员"), MemberFactory(group=first, name="王党员")
     MemberFactory(group=second, name="王书记", branch_role=Member.BranchRole.SECRETARY)
     # The second group's June meeting, scheduled before the outage.
-    june_meeting = MeetingFactory(group=second, title="六月党小组会", starts_at=local("2026-06-25"), state=Meeting.State.SCHEDULED)
+    june_meeting = MeetingFactory(
+        group=second, title="六月党小组会", starts_at=local("2026-06-25"), state=Meeting.State.SCHEDULED
+    )
     # Rectification from last December's 三评 session, both due on 24 June.
     session = SanpingSession.objects.create(
         meeting=MeetingFactory(
@@ -72,14 +74,17 @@ def test_a_sweep_after_a_week_down_sends_what_is_still_due_once_and_nothing_alre
     # thought report, the other rectification item is done.
     Meeting.objects.filter(pk=june_meeting.pk).update(state=Meeting.State.HELD)
     ThoughtReportFactory(member=writer, submitted_at=local("2026-06-26"))
-    RectificationItem.objects.filter(pk=done_item.pk).update(state=RectificationItem.State.DONE, done_at=local("2026-06-23"))
+    RectificationItem.objects.filter(pk=done_item.pk).update(
+        state=RectificationItem.State.DONE, done_at=local("2026-06-23")
+    )
 
     output = manage("reminders_sweep", "--at", AFTER)
     wait_quiet()
     assert "Sweep at 2026-06-29 10:00" in output
 
     def reminded(kind, subject_key):
-        return set(Notification.objects.filter(kind=kind, subject_key=subject_key).values_list("recipient__name", "channel"))
+        rows = Notification.objects.filter(kind=kind, subject_key=subject_key)
+        return set(rows.values_list("recipient__name", "channel"))
 
     both = lambda name: {(name, "app"), (name, EMAIL)}  # noqa: E731
     # Still due: the first group's June activity, the idle member's thought report,
@@ -93,10 +98,17 @@ def test_a_sweep_after_a_week_down_sends_what_is_still_due_once_and_nothing_alre
     assert reminded(OBLIGATION_DUE_SOON, f"group:{second.pk}:group_meeting:2026-05-01/2") == set()
     assert reminded(THOUGHT_REPORT_DUE_SOON, f"thought_report:{writer.pk}:2026-05-01/2") == set()
     assert not Notification.objects.filter(
-        kind__in=[RECTIFICATION_OVERDUE, MEMBER_RECTIFICATION_OVERDUE], subject_key__startswith=f"rectification:{done_item.pk}:"
+        kind__in=[RECTIFICATION_OVERDUE, MEMBER_RECTIFICATION_OVERDUE],
+        subject_key__startswith=f"rectification:{done_item.pk}:",
     ).exists()
     # Past: no "meeting coming" for the meeting held during the outage.
     assert not Notification.objects.filter(kind=MEETING_COMING).exists()
     # Each email once, over both sweeps; the second sent only new ones.
     assert len(smtp_server.received()) > before
     assert_each_email_arrived_once(smtp_server)
+    # Beat, back too, sweeps at the same moment: nothing more.
+    after = len(smtp_server.received())
+    again = broker.send_task(SWEEP, kwargs={"now": f"{AFTER}:00+08:00"}).get(timeout=60)
+    wait_quiet()
+    assert (again["created_app"], again["created_email"]) == (0, 0)
+    assert len(smtp_server.received()) == after

@@ -31,7 +31,9 @@ from .helpers import (
 pytestmark = pytest.mark.services
 
 
-def test_a_worker_killed_in_the_middle_of_a_sweep_loses_nothing(start_worker, broker, smtp_server, redis_client, wait_quiet):
+def test_a_worker_killed_in_the_middle_of_a_sweep_loses_nothing(
+    start_worker, broker, smtp_server, redis_client, wait_quiet
+):
     branch_with_reminders_due()
     worker = start_worker()
 
@@ -74,7 +76,9 @@ def test_a_worker_killed_while_sending_an_email_loses_and_duplicates_none(
     assert_no_reminder_missing(result.get(timeout=10))
 
 
-def test_a_pool_process_killed_while_sending_an_email_loses_and_duplicates_none(start_worker, broker, smtp_server, wait_quiet):
+def test_a_pool_process_killed_while_sending_an_email_loses_and_duplicates_none(
+    start_worker, broker, smtp_server, wait_quiet
+):
     """The kernel's OOM killer takes the pool process running the task; the worker lives on."""
     branch_with_reminders_due()
     worker = start_worker(pool="prefork", concurrency=1)
