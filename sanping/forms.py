@@ -75,6 +75,13 @@ class DoneForm(forms.Form):
     )
 
 
+class GuidanceForm(forms.Form):
+    """The branch's guidance remark: Django's CharField refuses what the database cannot
+    store (NUL characters) with a message, and the length with ours."""
+
+    text = long_text_field(_("Add a guidance remark"), rows=3)
+
+
 class SendBackForm(forms.Form):
     note = long_text_field(_("Why it is sent back"), rows=3)
 

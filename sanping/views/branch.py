@@ -13,6 +13,7 @@ from meetings.selectors import member_or_404
 from members.decorators import login_required
 
 from .. import selectors, services
+from ..forms import GuidanceForm
 from ..stats import session_stats
 
 
@@ -37,14 +38,20 @@ def guidance_add(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get_for(request.user, pk)
     if not request.user.has_perm("sanping.guide", session):
         raise PermissionDenied
+    form = GuidanceForm(request.POST)
     try:
-        services.guidance_add(session=session, by=member_or_404(request.user), text=request.POST.get("text", ""))
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        services.guidance_add(session=session, by=member_or_404(request.user), text=form.cleaned_data["text"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
         messages.success(request, _("Your guidance remark is recorded."))
+    # Back to the page the form was on: a path of this site only (anything else, such as a
+    # view name redirect() would try to reverse, or control characters, goes to the record).
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (target.startswith("/") and target.isprintable()
+            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         return redirect(target)
     return redirect("sanping:record", pk=pk)

@@ -313,7 +313,7 @@ def _attach(form, error: ValidationError) -> None:
 
 def _safe_next(request) -> str | None:
     target = request.POST.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    if target.startswith("/") and target.isprintable() and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                                     require_https=request.is_secure()):
         return target
     return None
