@@ -182,7 +182,7 @@ def build_world(*, branch, group, leader: Member, member: Member, secretary_user
         "submitted_meeting": submitted_meeting, "agenda_item": meeting.agenda_items.order_by("position").first(),
         "held_item": held_meeting.agenda_items.order_by("position").first(),
         "held_attendance": held_meeting.attendances.get(member=member), "session": session, "slot": slot,
-        "mutual": mutual, "item": item, "done_item": done_item, "report": report, "draft_report": draft_report,
+        "mutual": mutual, "evaluation": session.self_evaluations.get(member=member), "item": item, "done_item": done_item, "report": report, "draft_report": draft_report,
         "notification": notification, "token": feed.token, "member": member, "leader": leader, "third": third,
         "group": group, "branch": branch, "upload": upload, "sanping_meeting": session.meeting,
     })
@@ -226,8 +226,8 @@ class Row:
         return expected_statuses(self.cells[PERSONAS.index(persona)])
 
     def post_data(self, world: World) -> dict:
-        return {key: [world.resolve(v) for v in value] if isinstance(value, list) else world.resolve(value)
-                for key, value in self.data}
+        return {key.format(member=world.pk("member")): [world.resolve(v) for v in value] if isinstance(value, list)
+                else world.resolve(value) for key, value in self.data}
 
     def url(self, world: World) -> str:
         kwargs = {}
@@ -286,6 +286,8 @@ ROWS = [
     R("meetings:create",                 "POST", "",                   "L    403  403  200  200  200  200  403  404"),
     R("meetings:detail",                 "GET",  "pk=meeting",         "L    200  404  200  404  200  200  404  404"),
     R("meetings:detail",                 "GET",  "pk=draft_meeting",   "L    404  404  200  404  200  200  404  404"),
+    R("meetings:detail",                 "GET",  "pk=held_meeting",    "L    200  404  200  404  200  200  404  404"),
+    R("meetings:detail",                 "GET",  "pk=submitted_meeting", "L  200  404  200  404  200  200  404  404"),
     R("meetings:edit",                   "GET",  "pk=meeting",         "L    403  404  200  404  200  200  404  404"),
     R("meetings:edit",                   "POST", "pk=meeting",         "L    403  404  200  404  200  200  404  404"),
     R("meetings:publish",                "POST", "pk=draft_meeting",   "L    404  404  302  404  302  302  404  404"),
@@ -348,8 +350,10 @@ ROWS = [
       data={"text": "发言要联系实际"}),
     R("sanping:session",                 "GET",  "pk=session",         "L    200  404  200  404  200  200  404  404"),
     R("sanping:live",                    "GET",  "pk=session",         "L    200  404  200  404  200  200  404  404"),
-    R("sanping:self_evaluation_save",    "POST", "pk=session",         "L    ok   404  ok   404  404  404  404  404"),
-    R("sanping:self_evaluation_submit",  "POST", "pk=session",         "L    ok   404  ok   404  404  404  404  404"),
+    R("sanping:self_evaluation_save",    "POST", "pk=session",         "L    ok   404  ok   404  404  404  404  404",
+      data={"problems": "问题", "causes": "原因", "direction": "方向", "version": "@evaluation.version"}),
+    R("sanping:self_evaluation_submit",  "POST", "pk=session",         "L    ok   404  ok   404  404  404  404  404",
+      data={"problems": "问题", "causes": "原因", "direction": "方向", "version": "@evaluation.version"}),
     R("sanping:self_evaluation_withdraw", "POST", "pk=session",        "L    302  404  302  404  404  404  404  404"),
     R("sanping:mutual_add",              "POST", "pk=session",         "L    302  404  400  404  403  403  404  404",
       data={"evaluatee": "@leader", "problems": "批评意见", "suggestions": "改进建议"}),
@@ -373,7 +377,8 @@ ROWS = [
     R("sanping:comment_save",            "POST", "pk=session member_pk=member", "L 403 404 302  404  403  403  404  404",
       data={"text": "点评"}),
     R("sanping:item_add",                "POST", "pk=session",         "L    403  404  302  404  403  403  404  404",
-      data={"member": "@member"}),
+      data={"member": "@member", "m{member}-problem": "问题", "m{member}-measure": "措施",
+            "m{member}-deadline": "2030-01-01"}),
     R("sanping:item_remove",             "POST", "pk=session item_pk=item", "L 403  404  302  404  403  403  404  404"),
     R("sanping:finish",                  "POST", "pk=session",         "L    403  404  302  404  403  403  404  404"),
     R("sanping:clock",                   "POST", "pk=session",         "L    403  404  302  404  403  403  404  404",
