@@ -169,3 +169,35 @@ def test_a_deactivated_member_is_signed_out_at_the_next_request(client, world, m
     assert response.status_code == 302 and response["Location"].startswith(SIGN_IN)
     assert client.get(page, HTTP_HX_REQUEST="true").status_code == 401
     assert client.get(reverse("home")).status_code == 302
+
+
+# A record that moved on since the page was loaded: a message, not the 403 page -------------
+
+
+def test_a_second_reviewer_approving_an_approved_record_is_told_it_moved_on(client, world, secretary, committee):
+    meeting = world.objects["submitted_meeting"]
+    approve = reverse("meetings:approve", args=[meeting.pk])
+    client.force_login(secretary.user)
+    assert client.post(approve, {"comment": ""}, follow=True).status_code == 200
+    client.force_login(committee.user)
+    response = client.post(approve, {"comment": "同意"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("meetings:detail", args=[meeting.pk])
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+    meeting.refresh_from_db()
+    assert meeting.state == Meeting.State.APPROVED and meeting.approved_by == secretary
+
+
+def test_a_double_click_on_publish_is_told_it_moved_on(client, world, leader):
+    publish = reverse("meetings:publish", args=[world.pk("draft_meeting")])
+    client.force_login(leader.user)
+    client.post(publish, follow=True)
+    response = client.post(publish, follow=True)
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+
+
+def test_without_the_role_a_refusal_stays_a_403(client, world, leader, member):
+    client.force_login(leader.user)  # a leader does not review
+    assert client.post(reverse("meetings:approve", args=[world.pk("submitted_meeting")])).status_code == 403
+    client.force_login(member.user)
+    assert client.post(reverse("meetings:cancel", args=[world.pk("meeting")]), {"reason": "x"}).status_code == 403

@@ -4,6 +4,8 @@ Each view finds the meeting through the person's scoped selector (404 outside),
 calls one service, and renders; a domain error becomes a message, never a 500.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -32,6 +34,7 @@ from ..forms import (
 )
 from ..history import changes_since_return, record_history
 from ..models import AgendaItem, Attendance, AuditEvent, Meeting, StaleEdit, TransitionError
+from ..rules import is_branch_committee_of_meeting, is_chair, is_leader_of_meeting_group, is_organiser, runs_the_meeting
 from ..selectors import (
     attendance_counts,
     meeting_get_for,
@@ -49,6 +52,30 @@ def error_messages(error: Exception) -> list[str]:
     if isinstance(error, ValidationError):
         return [str(m) for m in error.messages]
     return [str(error)]
+
+
+def moved_on(role):
+    """For a state-changing post of the meeting `pk`: when the service refuses it although
+    the person holds the `role` it needs, the record has moved on since their page was
+    loaded (a second reviewer approved it first, a double click on publish): back to the
+    record with a message to reload, not the 403 page. Without the role it stays a 403."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+            try:
+                return view(request, pk, *args, **kwargs)
+            except PermissionDenied:
+                meeting = meeting_get_for(request.user, pk)
+                if not role.test(request.user, meeting):
+                    raise
+                messages.warning(request, _("This record has moved on since your page was loaded; "
+                                            "here it is as it stands now."))
+                return redirect("meetings:detail", pk=pk)
+
+        return wrapper
+
+    return decorate
 
 
 def _groups_to_schedule_for(request) -> list[PartyGroup]:
@@ -208,6 +235,7 @@ def _run(request, action, *, success: str, **kwargs) -> bool:
 
 @login_required
 @require_POST
+@moved_on(is_organiser)
 def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
     _run(request, services.meeting_publish, meeting=meeting, by=member_or_404(request.user),
@@ -217,6 +245,7 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@moved_on(is_organiser)
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
     form = CancelForm(request.POST)
@@ -267,6 +296,7 @@ def _neighbour(items: list[AgendaItem], current: AgendaItem | None, step: int) -
 
 @login_required
 @require_POST
+@moved_on(runs_the_meeting)
 def meeting_open(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
     _run(request, services.meeting_open, meeting=meeting, by=member_or_404(request.user),
@@ -276,6 +306,7 @@ def meeting_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@moved_on(runs_the_meeting)
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
     if _run(request, services.meeting_close, meeting=meeting, by=member_or_404(request.user),
@@ -286,6 +317,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@moved_on(runs_the_meeting)
 def meeting_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
     _run(request, services.meeting_mark_held, meeting=meeting, by=member_or_404(request.user),
@@ -343,6 +375,7 @@ def attendance_set(request: HttpRequest, pk: int, member_pk: int) -> HttpRespons
 
 @login_required
 @require_POST
+@moved_on(runs_the_meeting)
 def attendance_makeup(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
     attendance = get_object_or_404(Attendance, pk=attendance_pk, meeting=meeting)
@@ -419,6 +452,7 @@ def _review_step(request, pk: int, action, *, success: str, then: str, form_name
 
 @login_required
 @require_POST
+@moved_on(is_leader_of_meeting_group | is_chair)
 def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _review_step(request, pk, services.meeting_submit, then=reverse("meetings:detail", args=[pk]), form_name="submit_form",
                         success=_("The record is submitted to the branch for review."))
@@ -426,6 +460,7 @@ def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@moved_on(is_branch_committee_of_meeting)
 def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _review_step(request, pk, services.meeting_return, then=reverse("meetings:review_queue"), form_name="review_form",
                         success=_("The record is returned to the group leader with your comment."))
@@ -433,6 +468,7 @@ def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@moved_on(is_branch_committee_of_meeting)
 def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _review_step(request, pk, services.meeting_approve, then=reverse("meetings:review_queue"), form_name="review_form",
                         success=_("The record is approved and locked."))
