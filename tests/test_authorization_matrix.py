@@ -26,12 +26,18 @@ def persona_users(personas) -> dict:
 
 
 @pytest.fixture
-def world(branch, group, leader, member, secretary, personas):
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def world(branch, group, leader, member, secretary, personas, media_root):
     return build_world(branch=branch, group=group, leader=leader, member=member, secretary_user=secretary.user)
 
 
 @pytest.fixture
-def foreign_world(outsider):
+def foreign_world(outsider, media_root):
     """The same objects in the outsider's branch, led by a leader of its own."""
     group = outsider.group
     leader = MemberFactory(group=group, name="外支部组长")

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from meetings import services as meeting_services
 from meetings.ical import calendar_feed_reset
-from meetings.models import Meeting, Notification, ThoughtReport
+from meetings.models import LedgerBuild, Meeting, Notification, ThoughtReport
 from meetings.services import AgendaEntry
 from members.models import Member, RosterImport
 from sanping import services as sanping_services
@@ -129,7 +129,8 @@ def build_world(*, branch, group, leader: Member, member: Member, secretary_user
       material submitted, a mutual evaluation of the leader by the third member;
     - rectification items of the member: one open, one marked done;
     - a submitted and a draft thought report, a notification and a calendar feed of the
-      member; an unconfirmed roster upload of the branch."""
+      member; an unconfirmed roster upload of the branch; a built yearly ledger of the group
+      (its file under MEDIA_ROOT: the caller points MEDIA_ROOT at a temporary folder)."""
     third = MemberFactory(group=group, name="赵第三")
     draft_meeting = _meeting(leader, group, days=9, publish=False, title="草稿会议")
     meeting = _meeting(leader, group, days=7)
@@ -177,6 +178,10 @@ def build_world(*, branch, group, leader: Member, member: Member, secretary_user
     )
     feed = calendar_feed_reset(member=member)
     upload = RosterImport.objects.create(branch=branch, created_by=secretary_user, file_name="roster.xlsx", rows=[])
+    ledger_build = LedgerBuild.objects.create(
+        group=group, year=timezone.localdate().year, source_key="matrix", status=LedgerBuild.Status.DONE, progress=100,
+        requested_by=leader, file=ContentFile(b"%PDF-1.4 matrix", name="ledger.pdf"),
+    )
     return World({
         "meeting": meeting, "draft_meeting": draft_meeting, "held_meeting": held_meeting,
         "submitted_meeting": submitted_meeting, "agenda_item": meeting.agenda_items.order_by("position").first(),
@@ -184,7 +189,7 @@ def build_world(*, branch, group, leader: Member, member: Member, secretary_user
         "held_attendance": held_meeting.attendances.get(member=member), "session": session, "slot": slot,
         "mutual": mutual, "evaluation": session.self_evaluations.get(member=member), "item": item, "done_item": done_item, "report": report, "draft_report": draft_report,
         "notification": notification, "token": feed.token, "member": member, "leader": leader, "third": third,
-        "group": group, "branch": branch, "upload": upload, "sanping_meeting": session.meeting,
+        "group": group, "branch": branch, "upload": upload, "ledger_build": ledger_build, "sanping_meeting": session.meeting,
     })
 
 
@@ -318,6 +323,11 @@ ROWS = [
     R("meetings:history",                "GET",  "pk=meeting",         "L    200  404  200  404  200  200  404  404"),
     R("meetings:pdf",                    "GET",  "pk=meeting",         "L    200  404  200  404  200  200  404  404"),
     R("meetings:review_queue",           "GET",  "",                   "L    403  403  403  403  200  200  403  404"),
+    # The yearly ledger of a group: its leader, the secretary and committee; 404 for anyone else
+    R("meetings:ledger",                 "GET",  "pk=group",           "L    404  404  200  404  200  200  404  404"),
+    R("meetings:ledger",                 "POST", "pk=group",           "L    404  404  302  404  302  302  404  404"),
+    R("meetings:ledger_status",          "GET",  "pk=ledger_build",    "L    404  404  200  404  200  200  404  404"),
+    R("meetings:ledger_download",        "GET",  "pk=ledger_build",    "L    404  404  200  404  200  200  404  404"),
     # Cadence
     R("meetings:cadence",                "GET",  "",                   "L    403  403  403  403  200  200  403  404"),
     R("meetings:cadence_rules",          "GET",  "",                   "L    403  403  403  403  200  200  403  404"),
