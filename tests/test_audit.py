@@ -13,7 +13,7 @@ from django.utils import timezone
 from meetings.models import AuditEvent
 from sanping.models import RectificationItem
 
-from .test_authorization_matrix import world  # noqa: F401 (fixture)
+from .test_authorization_matrix import media_root, world  # noqa: F401 (fixtures)
 
 READ = AuditEvent.Action.VIEW_EVALUATION
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from .test_authorization_matrix import fetch, persona_users, world  # noqa: F401 (fixture)
+from .test_authorization_matrix import fetch, media_root, persona_users, world  # noqa: F401 (fixtures)
 from .url_matrix import PERSONAS, ROWS
 
 # Scripts of these types are data, not code: CSP does not apply to them.

@@ -29,7 +29,7 @@ from meetings.models import Meeting
 from sanping import services as sanping_services
 from sanping.models import MutualEvaluation, SelfEvaluation
 
-from .test_authorization_matrix import persona_users, world  # noqa: F401 (fixture)
+from .test_authorization_matrix import media_root, persona_users, world  # noqa: F401 (fixtures)
 from .url_matrix import PERSONAS, ROWS, expected_statuses
 
 SCRIPT = '<script>alert("fuzz")</script>'
