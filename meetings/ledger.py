@@ -32,7 +32,7 @@ from sanping.pdf import sanping_context
 
 from . import cadence
 from .models import Attendance, CadenceRule, LedgerBuild, Meeting, ThoughtReport
-from .pdf import layout, meeting_context, render_html, require_cjk_font
+from .pdf import collector_paused, layout, meeting_context, render_html, require_cjk_font
 
 logger = logging.getLogger(__name__)
 
@@ -353,8 +353,9 @@ def render_ledger_pdf(group: PartyGroup, year: int, *, progress: Callable[[float
     weasy = logging.getLogger("weasyprint.progress")
     weasy.addHandler(handler)
     try:
-        document = layout(html)
-        data = document.write_pdf()
+        with collector_paused():
+            document = layout(html)
+            data = document.write_pdf()
     finally:
         weasy.removeHandler(handler)
     progress(98)
