@@ -54,7 +54,7 @@ def ledger_years(group: PartyGroup) -> list[int]:
     this_year = cadence.local_today().year
     first = Meeting.objects.filter(group=group).order_by("starts_at").values_list("starts_at", flat=True).first()
     start = cadence.local_date(first).year if first else this_year
-    return list(range(max(this_year, start), min(start, this_year) - 1, -1))
+    return list(range(this_year, max(min(start, this_year), MIN_YEAR) - 1, -1))
 
 
 def _approved_records(group: PartyGroup, year: int):
