@@ -115,9 +115,9 @@ def ledger_request(*, group: PartyGroup, year: int, by: Member, enqueue: bool = 
     enqueues its task after commit; a failed build, or one whose worker vanished
     (still not done after STALE_AFTER), is queued again. Returns (build, queued).
 
-    Raises PermissionDenied for anyone else, ValidationError for a year to come. Two requests at once make one row (the
-    unique group + year + source key); a retry is claimed with a conditional update,
-    so only one of them enqueues."""
+    Raises PermissionDenied for anyone else, ValidationError for a year to come. Two
+    requests at once make one row (the unique group + year + source key); a retry is
+    claimed with a conditional update, so only one of them enqueues."""
     if not by.user.has_perm("meetings.export_ledger", group):
         raise PermissionDenied
     if not MIN_YEAR <= year <= cadence.local_today().year:
