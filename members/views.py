@@ -12,6 +12,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meetings import audit
+from meetings.models import AuditEvent
+
 from . import accounts, history, roster, services
 from .decorators import login_required
 from .filters import MemberDirectoryFilter
@@ -248,7 +251,12 @@ def roster_export(request: HttpRequest) -> HttpResponse:
     members = members_for(request.user).order_by("group__position", "group__name", "name", "number")
     member_filter = MemberDirectoryFilter(request.GET, queryset=members, groups=groups_for(request.user))
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx_response(roster.roster_workbook(member_filter.qs), _("roster-%(date)s.xlsx") % {"date": stamp})
+    response = _xlsx_response(roster.roster_workbook(member_filter.qs), _("roster-%(date)s.xlsx") % {"date": stamp})
+    # Personal data leave the system: the audit log keeps who took which part of the roster.
+    exporter = member_of(request.user)
+    audit.record(actor=exporter, action=AuditEvent.Action.EXPORT_ROSTER, target=exporter.branch if exporter else request.user,
+                 filters={key: request.GET.getlist(key) for key in request.GET})
+    return response
 
 
 @login_required

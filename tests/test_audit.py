@@ -126,3 +126,12 @@ def test_members_do_not_reach_the_log(client, secretary):
     client.force_login(secretary.user)
     response = client.get(reverse("admin:meetings_auditevent_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_roster_export_is_logged_with_its_filters(client, secretary, member, group):
+    client.force_login(secretary.user)
+    response = client.get(reverse("roster_export"), {"group": group.pk})
+    assert response.status_code == 200
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_ROSTER)
+    assert event.actor == secretary and event.branch_id == secretary.branch_id
+    assert event.target_type == "members.branch" and event.detail == {"filters": {"group": [str(group.pk)]}}
