@@ -42,7 +42,7 @@ def test_an_overdue_thought_report_is_in_the_centre_and_emailed_once(page, live_
     sweep(timezone.now())
     mine = [m for m in mailoutbox if m.to == [member.user.email] and previous.label in m.body]
     assert len(mine) == 1
-    assert "/thought-reports/new/" in mine[0].body and mine[0].subject.startswith("[三评]")
+    assert "/thought-reports/new/" in mine[0].body and mine[0].subject.startswith("【三评】")
 
 
 def test_a_member_turns_off_one_kind_of_email_on_a_phone(browser, live_server, member):

@@ -63,7 +63,7 @@ def test_the_email_is_in_chinese_with_an_absolute_link(member, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         sweep(MAY_6)
     message = next(m for m in emails_to(mailoutbox, member) if "2026年3–4月" in m.body)
-    assert message.subject.startswith("[三评]")
+    assert message.subject.startswith("【三评】")
     assert "https://sanping.example.org/thought-reports/new/" in message.body
     assert "https://sanping.example.org/notifications/preferences/" in message.body
     assert member.name in message.body
