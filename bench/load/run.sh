@@ -49,8 +49,9 @@ say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 seconds() { case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac; }
 
+LOAD_AT_START=$(load)
 mkdir -p "$OUT"
-rm -f "$OUT"/*.csv
+rm -f "$OUT"/*.csv "$OUT"/load.log
 
 # 1. The load generator's own virtual environment (remade when the pins change).
 stamp="$LOAD_VENV/.requirements.sha256"
@@ -107,7 +108,7 @@ curl -sf "$HOST/healthz" > /dev/null || { echo "gunicorn did not answer; see $OU
   echo "cpus=$CPUS"
   echo "cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "memory=$(free -g | awk '/Mem:/ {print $2 " GB"}')"
-  echo "load_before=$(load)"
+  echo "load_before=$LOAD_AT_START"
   echo "workers=$WORKERS"
   echo "gunicorn=$("$APP_VENV/bin/gunicorn" --version | grep -o '[0-9.]*' | head -1)"
   echo "locust=$("$LOAD_VENV/bin/locust" --version | cut -d' ' -f2)"
@@ -126,6 +127,7 @@ print(f"dataset={Branch.objects.count()} branches, {PartyGroup.objects.count():,
       f"{MutualEvaluation.objects.count():,} mutual evaluations), {ThoughtReport.objects.count():,} thought reports, "
       f"{Notification.objects.count():,} notifications")'
   echo "users=$USERS"
+  echo "spawn_rate=$SPAWN_RATE"
   echo "duration=$DURATION"
   echo "max_users=$MAX_USERS"
   echo "max_duration=$MAX_DURATION"
@@ -156,8 +158,13 @@ for phase in $PHASES; do
     mix)
       ramp=$(( (USERS + SPAWN_RATE - 1) / SPAWN_RATE ))
       say "The mix: $USERS users (arriving over ${ramp} s) for $DURATION (load average $(load))"
+      # The 1-minute load average every 15 s while it runs (our own stack counts too).
+      (while sleep 15; do load >> "$OUT/load.log"; done) &
+      sampler=$!
       run_locust mix "$USERS" "$SPAWN_RATE" "$(( $(seconds "$DURATION") + ramp ))s" "${MIX[@]}"
+      kill "$sampler"
       echo "load_after_mix=$(load)" >> "$OUT/meta.env"
+      echo "load_during_mix=$(cut -d' ' -f1 "$OUT/load.log" | sort -n | sed -n '1p;$p' | paste -sd- -)" >> "$OUT/meta.env"
       ;;
     max)
       for page in healthz home meeting dashboard; do
