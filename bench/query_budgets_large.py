@@ -201,7 +201,8 @@ def main() -> None:
     # The small demo's personas have empty lists here and there (no notification, no
     # previous 三评), and an empty list skips the queries of its rows' details: such a
     # difference is "none against some", not growth with the data. Read them here.
-    print("Pages whose count differs, and the queries only one of them made:")
+    print("Pages whose count differs, and the queries only one of them made (a list that is empty for the small "
+          "demo's persona skips the query of its rows' details):")
     for (label, role), difference, extra in grown:
         print(f"  {label} ({role}): {difference:+d} on the large dataset: {', '.join(extra) or '(same tables)'}")
 

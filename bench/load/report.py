@@ -174,6 +174,23 @@ def main() -> None:
             "that one request takes at full load: cores × 1000 / req/s.",
             "",
         ]
+    budgets = out / "query_budgets.txt"
+    if budgets.exists():
+        text = budgets.read_text().splitlines()
+        table = [line for line in text if line.startswith("|")]
+        notes = [line for line in text[text.index(table[-1]) + 1:] if line.strip()] if table else []
+        doc += [
+            "## Queries per page: the small demo against the large dataset",
+            "",
+            "`bench/query_budgets_large.py` signs in as a member, their leader and the branch secretary, once in "
+            "the small demo branch and once in a branch of the large dataset, and counts each page's SQL queries "
+            "(median render time in-process, on the large dataset, in the last column).",
+            "",
+            *table,
+            "",
+            *[line.strip() for line in notes],
+            "",
+        ]
     target.write_text("\n".join(doc))
     print(f"wrote {target}")
 

@@ -8,6 +8,7 @@
 # minutes), starts gunicorn (DEBUG=0) and a Celery worker, runs the phases, stops what it
 # started, and writes bench/load/results.md (the CSV files and logs stay in bench/load/out/).
 #
+# First it prints the query counts of the main pages (bench/query_budgets_large.py).
 # Phases (PHASES="smoke mix max" by default):
 #   smoke  SMOKE_USERS (10) users for 30 s: the run stops here if anything fails
 #   mix    USERS (50) users for DURATION (5m), the mix of bench/load/locustfile.py:
@@ -70,6 +71,9 @@ say "Database $DATABASE_URL: migrate and seed (the large dataset takes a few min
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py seed_demo --scale large | grep -v '^    ' || true
 "$PY" bench/load/targets.py > "$OUT/targets.json"
+say "Query counts of the main pages, small demo against the large dataset"
+"$PY" bench/query_budgets_large.py > "$OUT/query_budgets.txt" 2>&1 || true
+tail -n +4 "$OUT/query_budgets.txt"
 
 # 3. The stack, as in production: DEBUG off, collected static files, a fresh secret.
 export DEBUG=0
