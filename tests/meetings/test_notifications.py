@@ -125,9 +125,11 @@ def test_mark_all_read_is_a_post(client, member):
 
 
 def test_email_copies_are_not_listed(client, member):
-    Notification.objects.create(recipient=member, kind="record_approved", subject_key="邮件", channel="email", params={"title": "邮件"})
+    Notification.objects.create(
+        recipient=member, kind="record_approved", subject_key="email-copy", channel="email", params={"title": "仅发邮件的记录"}
+    )
     client.force_login(member.user)
-    assert "邮件" not in client.get(reverse("meetings:notifications")).content.decode()
+    assert "仅发邮件的记录" not in client.get(reverse("meetings:notifications")).content.decode()
 
 
 def test_empty_centre_says_so(client, member):
