@@ -8,6 +8,8 @@ VENV=${VENV:-.venv}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 export DEBUG=${DEBUG:-1}
+# Links in emails point to this server unless told otherwise.
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 pids=()
 stop() {
