@@ -37,6 +37,31 @@ def sessions_for(user) -> QuerySet[SanpingSession]:
     )
 
 
+def newest_sessions_for(user, limit: int) -> list[SanpingSession]:
+    """The `limit` newest sessions visible to the person whose meeting is neither a draft
+    nor cancelled, newest first (a tie on the start goes to the newer session).
+
+    Two queries, whatever the branch's size: the ids first, from sessions and meetings
+    alone, and then those rows with everything a row of the overview shows. Asked in one
+    query, PostgreSQL joins every session to its people before it keeps `limit` of them."""
+    member = member_of(user)
+    visible = SanpingSession.objects.filter(meeting__in=meetings_for(user))
+    if member is not None and not member.is_branch_committee:
+        # Outside the branch committee `meetings_for` allows only meetings of the person's
+        # group and meetings they attend: narrow to those first, by index, so that its
+        # OR of the two is tested on a few meetings rather than on every one.
+        candidates = Meeting.objects.filter(group_id=member.group_id).order_by().values("pk").union(
+            Attendance.objects.filter(member=member).order_by().values("meeting_id")
+        )
+        visible = visible.filter(meeting__in=candidates)
+    newest = ("-meeting__starts_at", "-pk")
+    ids = list(
+        visible.exclude(meeting__state__in=[Meeting.State.DRAFT, Meeting.State.CANCELLED])
+        .order_by(*newest).values_list("pk", flat=True)[:limit]
+    )
+    return list(sessions_for(user).filter(pk__in=ids).order_by(*newest)) if ids else []
+
+
 def session_get_for(user, pk: int) -> SanpingSession:
     session = get_object_or_404(sessions_for(user), pk=pk)
     if not user.has_perm("sanping.view_session", session):

@@ -46,16 +46,19 @@ class SessionStats:
         return self._percent(self.verified, self.items)
 
 def session_stats(sessions: list[SanpingSession]) -> dict[int, SessionStats]:
-    """Figures for many sessions in six queries, whatever their number and size."""
+    """Figures for many sessions in six queries, whatever their number and size. Each
+    count clears the model's default ordering (`.order_by()`), whose join to the members
+    would otherwise stay in the query."""
     stats = {s.pk: SessionStats(stage=s.stage) for s in sessions}
     by_meeting = {s.meeting_id: s.pk for s in sessions}
     for meeting_id, n in (
-        Attendance.objects.filter(meeting_id__in=by_meeting, is_guest=False).values_list("meeting_id").annotate(n=Count("pk"))
+        Attendance.objects.filter(meeting_id__in=by_meeting, is_guest=False).order_by().values_list("meeting_id")
+        .annotate(n=Count("pk"))
     ):
         stats[by_meeting[meeting_id]].expected = n
     for session_id, n in (
         SelfEvaluation.objects.filter(session_id__in=stats, state=SelfEvaluation.State.SUBMITTED)
-        .values_list("session_id").annotate(n=Count("pk"))
+        .order_by().values_list("session_id").annotate(n=Count("pk"))
     ):
         stats[session_id].submitted = n
     for session_id, total, spoken in (
@@ -68,7 +71,7 @@ def session_stats(sessions: list[SanpingSession]) -> dict[int, SessionStats]:
 
     today = timezone.localdate()
     for session_id, total, verified, overdue, members in (
-        RectificationItem.objects.filter(session_id__in=stats).values_list("session_id").annotate(
+        RectificationItem.objects.filter(session_id__in=stats).order_by().values_list("session_id").annotate(
             total=Count("pk"),
             verified=Count("pk", filter=Q(state=RectificationItem.State.VERIFIED)),
             overdue=Count("pk", filter=Q(state=RectificationItem.State.OPEN, deadline__lt=today)),

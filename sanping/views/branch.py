@@ -8,7 +8,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meetings.models import Meeting
 from meetings.selectors import member_or_404
 from members.decorators import login_required
 
@@ -22,11 +21,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Every session visible to the person, newest first, with submission rate,
     completeness and rectification completion (the branch watches these per group)."""
     member = member_or_404(request.user)
-    sessions = list(
-        selectors.sessions_for(request.user)
-        .exclude(meeting__state__in=[Meeting.State.DRAFT, Meeting.State.CANCELLED])
-        .order_by("-meeting__starts_at")[:200]
-    )
+    sessions = selectors.newest_sessions_for(request.user, limit=200)
     stats = session_stats(sessions)
     rows = [(session, stats[session.pk]) for session in sessions]
     return render(request, "sanping/overview.html", {"rows": rows, "is_branch": member.is_branch_committee})
