@@ -66,7 +66,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     groups = _groups_to_filter(member)
     reports = reports_visible_to(member).order_by(F("submitted_at").desc(nulls_first=True), "-created_at", "-pk")
     report_filter = ThoughtReportFilter(request.GET or None, queryset=reports, groups=groups)
-    page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids first, sorted on the reports alone; then its twenty rows with their
+    # people: sorting the joined rows would join every visible report (a whole branch's).
+    page = Paginator(report_filter.qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = ThoughtReport.objects.select_related("member__group", "meeting").in_bulk(ids)
+    page.object_list = [rows[pk] for pk in ids]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
