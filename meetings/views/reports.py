@@ -71,7 +71,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(report_filter.qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page.object_list)
     rows = ThoughtReport.objects.select_related("member__group", "meeting").in_bulk(ids)
-    page.object_list = [rows[pk] for pk in ids]
+    page.object_list = [rows[pk] for pk in ids if pk in rows]  # one deleted in between is skipped
     query = request.GET.copy()
     query.pop("page", None)
     context = {
