@@ -89,13 +89,15 @@ def group_leader_set(*, group: PartyGroup, leader: Member | None, by=None) -> Pa
 
 
 def _hand_over_chair(*, group: PartyGroup, outgoing_id: int, leader: Member, by) -> None:
-    """The group's records still open and chaired by the outgoing leader pass to the new
-    one, so that the outgoing leader's rights end with the appointment (the next request),
-    not when their last meeting is approved. Saved one by one: each keeps a history row."""
+    """The group's meetings not yet over and chaired by the outgoing leader (to come, or
+    in progress on the console) pass to the new one, so that the outgoing leader's right
+    to run them ends with the appointment (the next request). A meeting that is over
+    keeps who chaired it: the record must say who did. Saved one by one: each keeps a
+    history row."""
     from meetings.models import Meeting
 
-    closed = [Meeting.State.APPROVED, Meeting.State.CANCELLED]
-    for meeting in Meeting.objects.select_for_update().filter(group=group, chair_id=outgoing_id).exclude(state__in=closed):
+    to_come = [Meeting.State.DRAFT, Meeting.State.SCHEDULED, Meeting.State.IN_PROGRESS]
+    for meeting in Meeting.objects.select_for_update().filter(group=group, chair_id=outgoing_id, state__in=to_come):
         meeting.chair = leader
         meeting.version += 1  # an edit form open on the old chair is refused, not applied over this
         if by is not None:

@@ -150,16 +150,23 @@ def test_a_replaced_leader_loses_the_console_on_the_next_request(client, world, 
     assert client.get(edit).status_code == 200
 
 
-def test_the_new_leader_takes_the_chair_of_the_groups_open_records_only(world, leader, secretary):
+def test_the_new_leader_takes_the_chair_of_meetings_not_yet_over_only(world, leader, secretary):
     third = world.objects["third"]
     submitted = world.objects["submitted_meeting"]
     Meeting.objects.filter(pk=submitted.pk).update(state=Meeting.State.APPROVED)
 
     member_services.group_leader_appoint(group=leader.group, leader=third, by=secretary.user)
 
-    chairs = dict(Meeting.objects.filter(group=leader.group).values_list("pk", "chair_id"))
-    assert chairs.pop(submitted.pk) == leader.pk  # an approved record keeps who chaired it
-    assert set(chairs.values()) == {third.pk}
+    meetings = Meeting.objects.filter(group=leader.group)
+    not_over = (Meeting.State.DRAFT, Meeting.State.SCHEDULED, Meeting.State.IN_PROGRESS)
+    took_place = {pk: chair for pk, chair, state in meetings.values_list("pk", "chair_id", "state")
+                  if state not in not_over}
+    to_come = {pk: chair for pk, chair, state in meetings.values_list("pk", "chair_id", "state")
+               if state in not_over}
+    # The record of a meeting that is over keeps who chaired it, approved or not.
+    assert submitted.pk in took_place and world.pk("held_meeting") in took_place
+    assert set(took_place.values()) == {leader.pk}
+    assert to_come and set(to_come.values()) == {third.pk}
     handed_over = Meeting.history.filter(id=world.pk("meeting")).latest("history_date")
     assert handed_over.chair_id == third.pk and handed_over.history_user == secretary.user
 
