@@ -369,34 +369,31 @@ def order_set(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sanping/_console_opening.html#order", context)
 
 
-@login_required
-@require_POST
-def advance(request: HttpRequest, pk: int) -> HttpResponse:
+def _move_stage(request, pk: int, move, *, level: int, text: str) -> HttpResponse:
+    """Move the session one stage with the service `move`, then tell the new stage:
+    `text` with its %(stage)s filled in, at the messages `level`."""
     session, viewer = _console_session(request, pk)
     if refusal := _refusal_of_perm(request, session, viewer, "sanping.chair"):
-        return _refused(request, session, refusal, "")
+        return _refused(request, session, refusal)
     try:
-        session = services.session_advance(session=session, by=_by(viewer))
+        session = move(session=session, by=_by(viewer))
     except DOMAIN_ERRORS as error:
         _report(request, error)
     else:
-        messages.success(request, _("Now: %(stage)s.") % {"stage": session.get_stage_display()})
+        messages.add_message(request, level, text % {"stage": session.get_stage_display()})
     return _back(session)
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move_stage(request, pk, services.session_advance, level=messages.SUCCESS, text=_("Now: %(stage)s."))
 
 
 @login_required
 @require_POST
 def step_back(request: HttpRequest, pk: int) -> HttpResponse:
-    session, viewer = _console_session(request, pk)
-    if refusal := _refusal_of_perm(request, session, viewer, "sanping.chair"):
-        return _refused(request, session, refusal, "")
-    try:
-        session = services.session_step_back(session=session, by=_by(viewer))
-    except DOMAIN_ERRORS as error:
-        _report(request, error)
-    else:
-        messages.info(request, _("Back to: %(stage)s.") % {"stage": session.get_stage_display()})
-    return _back(session)
+    return _move_stage(request, pk, services.session_step_back, level=messages.INFO, text=_("Back to: %(stage)s."))
 
 
 # Self- and mutual evaluation -------------------------------------------------------------
