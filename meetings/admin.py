@@ -12,8 +12,21 @@ from .notifications import message_of
 from .reminders import sweep
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the application writes and nobody edits: no add, change or delete."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log, read-only: who exported or read what, and when."""
 
     list_display = ["created_at", "actor", "branch", "action", "target_label"]
@@ -22,18 +35,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["actor", "branch"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Every notification and its email, read-only; and what the next sweep would send."""
 
     list_display = ["created_at", "recipient", "kind", "channel", "subject_key", "read_at", "queued_at", "sent_at"]
@@ -42,15 +46,6 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
     change_list_template = "meetings/notifications/admin_change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         preview = path("next-sweep/", self.admin_site.admin_view(self.next_sweep), name="meetings_notification_next_sweep")
