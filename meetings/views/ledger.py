@@ -31,12 +31,13 @@ def _build_for(request: HttpRequest, pk: int):
     return build, member
 
 
-def _year(value: str | None, years: list[int]) -> int:
+def _offered_year(value: str | None, years: list[int]) -> int | None:
+    """The year asked for, if the page offers it; None for anything else (abc, 99999, -1)."""
     try:
         year = int(value or "")
     except ValueError:
-        return years[0]
-    return year if year in years else years[0]
+        return None
+    return year if year in years else None
 
 
 @login_required
@@ -44,7 +45,10 @@ def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
     group, member = _group_for(request, pk)
     years = ledger.ledger_years(group)
     if request.method == "POST":
-        year = _year(request.POST.get("year"), years)
+        year = _offered_year(request.POST.get("year"), years)
+        if year is None:  # never build another year than the one asked for
+            messages.error(request, _("Choose a year from the list."))
+            return redirect("meetings:ledger", pk=pk)
         build, queued = ledger.ledger_request(group=group, year=year, by=member)
         build.refresh_from_db()  # a worker may have finished it already (or, in tests, the eager task)
         if build.status == LedgerBuild.Status.DONE:
@@ -57,7 +61,7 @@ def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("This ledger is already being built."))
         return redirect(f"{reverse('meetings:ledger', args=[pk])}?year={year}")
-    year = _year(request.GET.get("year"), years)
+    year = _offered_year(request.GET.get("year"), years) or years[0]
     builds = list(LedgerBuild.objects.filter(group=group, year=year).select_related("requested_by")[:5])
     build = builds[0] if builds else None
     context = {

@@ -260,3 +260,13 @@ def test_a_year_not_offered_falls_back_to_the_latest(client, year_of_records, se
     for year in ("abc", "1800", str(timezone.localdate().year + 5)):
         response = client.get(reverse("meetings:ledger", args=[year_of_records.pk]), {"year": year})
         assert response.status_code == 200 and response.context["year"] == timezone.localdate().year
+
+
+@pytest.mark.parametrize("year", ["abc", "", "99999", "-2026", "1800", str(timezone.localdate().year + 1), "9" * 5000])
+def test_a_post_of_a_year_not_offered_builds_nothing(client, year_of_records, secretary, year):
+    client.force_login(secretary.user)
+    url = reverse("meetings:ledger", args=[year_of_records.pk])
+    response = client.post(url, {"year": year}, follow=True)
+    assert response.status_code == 200 and response.context["year"] == timezone.localdate().year
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not LedgerBuild.objects.exists()
