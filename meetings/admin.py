@@ -1,15 +1,13 @@
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from members.models import Member
 
 from .models import AuditEvent, Notification
 from .notifications import message_of
-from .reminders import sweep
+from .reminders import parse_moment, sweep
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,11 +53,9 @@ class NotificationAdmin(ReadOnlyAdmin):
         """A dry run of the sweep (now, or at ?at=): what it would insert and send; nothing is kept."""
         moment, error = None, ""
         if request.GET.get("at"):
-            moment = parse_datetime(request.GET["at"])
+            moment = parse_moment(request.GET["at"])
             if moment is None:
                 error = _("Enter a date and time such as 2026-05-01T09:00.")
-            elif timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
         result = sweep(moment, dry_run=True)
         rows = result.notifications()
         names = dict(Member.objects.filter(pk__in={r.recipient_id for r in rows}).values_list("pk", "name"))

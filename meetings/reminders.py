@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from members.models import Member, PartyGroup
 from sanping.models import RectificationItem, SanpingSession, SelfEvaluation
@@ -57,6 +58,21 @@ _KIND_TO_SCHEDULE = {
     Obligation.DEMOCRATIC_LIFE: Meeting.Kind.DEMOCRATIC_LIFE,
 }
 PROBLEM_CHARS = 60
+
+
+def parse_moment(value: str) -> datetime.datetime | None:
+    """An ISO date-time (local time unless it has an offset), or a date (its local
+    midnight), to sweep as of then; None for anything else, 2026-02-30 included."""
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            moment = datetime.datetime.combine(day, datetime.time.min) if day else None
+    except ValueError:  # well formed but no such day or time
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
 
 
 def lead_times() -> dict:

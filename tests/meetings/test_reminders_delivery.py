@@ -229,6 +229,17 @@ def test_the_admin_shows_the_next_sweep(client, staff, member):
     changelist = client.get(reverse("admin:meetings_notification_changelist")).content.decode()
     assert reverse("admin:meetings_notification_next_sweep") in changelist
     assert client.get(reverse("admin:meetings_notification_next_sweep"), {"at": "junk"}).status_code == 200
+    # Well formed but no such day: the form's message, the value kept, no 500.
+    response = client.get(reverse("admin:meetings_notification_next_sweep"), {"at": "2026-02-30T09:00"})
+    assert response.status_code == 200 and response.context["error"] and "2026-02-30T09:00" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["junk", "2026-02-30", "2026-02-30T09:00", "2026-05-06T25:00"])
+def test_the_command_refuses_a_moment_that_is_not_one(member, value):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Not an ISO date"):
+        call_command("reminders_sweep", "--dry-run", "--at", value, stdout=StringIO())
 
 
 def test_the_admin_page_is_for_staff_only(client, member):

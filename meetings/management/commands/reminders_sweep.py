@@ -5,28 +5,12 @@
     python manage.py reminders_sweep --dry-run --at 2026-05-01T09:00   # as if it were then (Asia/Shanghai)
 """
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from meetings.notifications import message_of
-from meetings.reminders import sweep
+from meetings.reminders import parse_moment, sweep
 from members.models import Member
-
-
-def parse_moment(value: str) -> datetime.datetime:
-    """An ISO date-time (local time unless it has an offset), or a date (its midnight, local)."""
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise CommandError(f"Not an ISO date or date-time: {value!r} (e.g. 2026-05-01T09:00).")
-        moment = datetime.datetime.combine(day, datetime.time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 class Command(BaseCommand):
@@ -38,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, at: str | None = None, **options):
         now = parse_moment(at) if at else None
+        if at and now is None:
+            raise CommandError(f"Not an ISO date or date-time: {at!r} (e.g. 2026-05-01T09:00).")
         result = sweep(now, dry_run=dry_run)
         if dry_run:
             rows = result.notifications()
