@@ -29,7 +29,7 @@ from meetings.models import Meeting
 from sanping import services as sanping_services
 from sanping.models import MutualEvaluation, SelfEvaluation
 
-from .test_authorization_matrix import media_root, persona_users, world  # noqa: F401 (fixtures)
+from .test_authorization_matrix import fetch, media_root, persona_users, world  # noqa: F401 (fixtures)
 from .url_matrix import PERSONAS, ROWS, expected_statuses
 
 SCRIPT = '<script>alert("fuzz")</script>'
@@ -124,25 +124,24 @@ def form_fields(client, users, world) -> dict[str, set[str]]:  # noqa: F811
     names of the fields each form posts; the same for the whole session."""
     if FIELDS:
         return FIELDS
+    for _persona, url, response in pages_shown(client, users, world):
+        if response.get("Content-Type", "").startswith("text/html"):
+            parser = FormFields(url)
+            parser.feed(response.content.decode())
+            for view, names in parser.fields.items():
+                FIELDS.setdefault(view, set()).update(names)
+    return FIELDS
+
+
+def pages_shown(client, users, world):  # noqa: F811
+    """Every page of the matrix as each persona it shows 200 to: (persona, url, response)."""
     for row in ROWS:
         if row.method != "GET":
             continue
         url = row.url(world)
         for persona in PERSONAS:
-            if 200 not in row.expect(persona):
-                continue
-            with transaction.atomic():
-                client.logout()
-                if users[persona] is not None:
-                    client.force_login(users[persona])
-                response = client.get(url)
-                transaction.set_rollback(True)
-            if response.get("Content-Type", "").startswith("text/html"):
-                parser = FormFields(url)
-                parser.feed(response.content.decode())
-                for view, names in parser.fields.items():
-                    FIELDS.setdefault(view, set()).update(names)
-    return FIELDS
+            if 200 in row.expect(persona):
+                yield persona, url, fetch(client, users[persona], row, url)
 
 
 def field_names(row, world, fields) -> list[str]:  # noqa: F811
@@ -226,21 +225,11 @@ def test_stored_hostile_text_is_escaped_on_every_page_and_in_the_pdfs(client, pe
 
     users = persona_users(personas)
     problems, shown = [], 0
-    for row in ROWS:
-        if row.method != "GET":
-            continue
-        url = row.url(world)
-        for persona in PERSONAS:
-            if 200 not in row.expect(persona):
-                continue
-            client.logout()
-            if users[persona] is not None:
-                client.force_login(users[persona])
-            response = client.get(url)
-            # HTML only: the iCalendar feeds are plain text, escaped as iCalendar wants.
-            body = response.content.decode(errors="replace") if response.get("Content-Type", "").startswith("text/html") else ""
-            problems += [f"{persona} {url}: {raw}" for raw in RAW if raw in body]
-            shown += "&lt;script&gt;alert(" in body
+    for persona, url, response in pages_shown(client, users, world):
+        # HTML only: the iCalendar feeds are plain text, escaped as iCalendar wants.
+        body = response.content.decode(errors="replace") if response.get("Content-Type", "").startswith("text/html") else ""
+        problems += [f"{persona} {url}: {raw}" for raw in RAW if raw in body]
+        shown += "&lt;script&gt;alert(" in body
     for html in (render_meeting_html(Meeting.objects.get(pk=held.pk)), render_sanping_html(session, full=True)):
         problems += [f"PDF: {raw}" for raw in RAW if raw in html]
         assert "&lt;script&gt;alert(" in html
@@ -261,10 +250,5 @@ def test_a_nul_character_in_any_field_is_refused_not_a_500(client, personas, wor
     persona = poster(row)
     url = row.url(world)
     for name in field_names(row, world, form_fields(client, users, world)):
-        with transaction.atomic():
-            client.logout()
-            if users[persona] is not None:
-                client.force_login(users[persona])
-            response = client.post(url, row.post_data(world) | {name: "坏\x00字"})
-            check(response, f"POST {url} {name}=NUL as {persona}")
-            transaction.set_rollback(True)
+        response = fetch(client, users[persona], row, url, data=row.post_data(world) | {name: "坏\x00字"})
+        check(response, f"POST {url} {name}=NUL as {persona}")
