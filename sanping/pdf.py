@@ -10,15 +10,10 @@ leader's notes of what each member said. Who may export which is in rules.py
 the meeting's part of the form) are in meetings/pdf.py.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-
-from meetings.models import Attendance
 from meetings.pdf import html_to_pdf, meeting_context, render_html
-from members.models import Member
 
 from . import selectors
-from .models import LeaderComment, MutualEvaluation, RectificationItem, SanpingSession, SelfEvaluation, SelfEvaluationVersion
+from .models import LeaderComment, MutualEvaluation, RectificationItem, SanpingSession, SelfEvaluation
 
 
 class Edition:
@@ -27,53 +22,20 @@ class Edition:
     ALL = (FULL, CIRCULATION)
 
 
-@dataclass
-class Turn:
-    """One member's part of the record: their presented self-evaluation and, in the
-    full edition, what the others and the leader said of them."""
-
-    member: Member
-    position: int | None = None  # None: not presented in person
-    attendance: Attendance | None = None
-    evaluation: SelfEvaluation | None = None
-    notes: str = ""
-    mutuals: list[MutualEvaluation] = field(default_factory=list)
-    comment: LeaderComment | None = None
-
-    @property
-    def presented(self) -> SelfEvaluationVersion | None:
-        return self.evaluation.presented if self.evaluation is not None else None
-
-
 def sanping_context(session: SanpingSession, *, full: bool) -> dict:
     """Everything the 三评 record prints, in a fixed number of queries (six for the
     meeting, then slots, self-evaluations, mutual evaluations and comments (full edition
     only), items, guidance remarks, and two for the previous session)."""
     context = meeting_context(session.meeting)
     meeting = context["meeting"]
-    evaluations = {
-        e.member_id: e for e in SelfEvaluation.objects.filter(session=session).select_related("presented")
-    }
-    mutuals: dict[int, list[MutualEvaluation]] = defaultdict(list)
-    comments: dict[int, LeaderComment] = {}
+    evaluations = SelfEvaluation.objects.filter(session=session).select_related("presented")
+    mutuals, comments = [], []
     if full:
-        for mutual in (MutualEvaluation.objects.filter(session=session)
-                       .select_related("evaluator", "recorded_by").order_by("created_at", "pk")):
-            mutuals[mutual.evaluatee_id].append(mutual)
-        comments = {c.member_id: c for c in LeaderComment.objects.filter(session=session)}
-
-    def turn(member, **kwargs) -> Turn:
-        extra = {"mutuals": mutuals.get(member.pk, []), "comment": comments.get(member.pk)} if full else {}
-        return Turn(member=member, evaluation=evaluations.get(member.pk), **kwargs, **extra)
-
-    slots = selectors.speaking_order(session)
-    speakers = {slot.member_id for slot in slots}
-    turns = [turn(slot.member, position=slot.position, notes=slot.notes if full else "") for slot in slots]
-    # Members not present keep their written material in the record, marked as such.
-    absent_turns = [
-        turn(a.member, attendance=a) for a in meeting.attendances.all()
-        if not a.is_guest and a.member_id not in speakers and a.status != Attendance.Status.PRESENT
-    ]
+        mutuals = (MutualEvaluation.objects.filter(session=session)
+                   .select_related("evaluator", "recorded_by").order_by("created_at", "pk"))
+        comments = LeaderComment.objects.filter(session=session)
+    turns, absent_turns = selectors.record_turns(
+        session, meeting.attendances.all(), evaluations=evaluations, mutuals=mutuals, comments=comments)
     items = list(RectificationItem.objects.filter(session=session).select_related("member").order_by("member__name", "deadline", "pk"))
     previous, previous_items = selectors.previous_rectification_report(meeting.group, meeting.starts_at)
     return {

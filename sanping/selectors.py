@@ -135,6 +135,49 @@ def speaking_order(session: SanpingSession) -> list[SpeakingSlot]:
 
 
 @dataclass
+class RecordTurn:
+    """One member's part of the record: their self-evaluation, the mutual evaluations
+    they received and the leader's comment on them (as far as the caller fetched them)."""
+
+    member: Member
+    slot: SpeakingSlot | None = None  # None: not presented in person
+    attendance: Attendance | None = None
+    evaluation: SelfEvaluation | None = None
+    mutuals: list[MutualEvaluation] = field(default_factory=list)
+    comment: LeaderComment | None = None
+
+    @property
+    def presented(self):
+        return self.evaluation.presented if self.evaluation is not None else None
+
+
+def record_turns(session: SanpingSession, attendances, *, evaluations=(), mutuals=(), comments=()
+                 ) -> tuple[list[RecordTurn], list[RecordTurn]]:
+    """The record's members in speaking order (one query), then those not present, who
+    keep their written material in the record marked as not presented in person.
+    `attendances` are the meeting's rows (with their members); the evaluations, mutual
+    evaluations and comments are those the caller may show, as fetched by the caller."""
+    by_member = {e.member_id: e for e in evaluations}
+    received: dict[int, list[MutualEvaluation]] = defaultdict(list)
+    for mutual in mutuals:
+        received[mutual.evaluatee_id].append(mutual)
+    comment_of = {c.member_id: c for c in comments}
+
+    def turn(member: Member, **kwargs) -> RecordTurn:
+        return RecordTurn(member=member, evaluation=by_member.get(member.pk), mutuals=received.get(member.pk, []),
+                          comment=comment_of.get(member.pk), **kwargs)
+
+    slots = speaking_order(session)
+    speakers = {slot.member_id for slot in slots}
+    turns = [turn(slot.member, slot=slot) for slot in slots]
+    absent = [
+        turn(a.member, attendance=a) for a in attendances
+        if not a.is_guest and a.member_id not in speakers and a.status != Attendance.Status.PRESENT
+    ]
+    return turns, absent
+
+
+@dataclass
 class SubmissionRow:
     member: Member
     submitted: bool
