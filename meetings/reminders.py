@@ -43,7 +43,7 @@ from members.models import Member, PartyGroup
 from sanping.models import RectificationItem, SanpingSession, SelfEvaluation
 
 from . import notifications as n
-from .cadence import DEFAULT_RULES, GROUP_OBLIGATIONS, Period, local_date, local_midnight, period_containing
+from .cadence import DEFAULT_RULES, GROUP_OBLIGATIONS, Period, _Clock, _window, local_date, local_midnight
 from .holidays import working_days_between
 from .models import Attendance, CadenceRule, EmailOptOut, Meeting, Notification, ThoughtReport
 
@@ -208,13 +208,6 @@ class _Group:
     leader_id: int | None
 
 
-@dataclass(frozen=True)
-class _Rule:
-    obligation: str
-    months: int
-    kinds: frozenset
-
-
 class _Urls:
     """reverse() once per URL name, then fill in the pk: a sweep links thousands of rows."""
 
@@ -236,11 +229,11 @@ class _Data:
     lead: dict
     people: dict[int, _Person]  # every active member
     groups: dict[int, _Group]
-    rules: dict[int, list[_Rule]]  # branch pk → its rules (defaults where none are stored)
+    rules: dict[int, list[CadenceRule]]  # branch pk → its rules (unsaved defaults where none are stored)
     secretaries: dict[int, list[int]]  # branch pk → active secretaries
     urls: _Urls
     _working_days: dict[datetime.date, int] = field(default_factory=dict)
-    _periods: dict[int, tuple[Period, Period]] = field(default_factory=dict)
+    _clocks: dict[tuple, _Clock] = field(default_factory=dict)
 
     @classmethod
     def load(cls, now: datetime.datetime) -> "_Data":
@@ -257,13 +250,13 @@ class _Data:
             row["pk"]: _Group(row["pk"], row["name"], row["branch_id"], row["leader_id"])
             for row in PartyGroup.objects.values("pk", "name", "branch_id", "leader_id")
         }
-        stored: dict[int, dict[str, _Rule]] = defaultdict(dict)
-        for row in CadenceRule.objects.values("branch_id", "obligation", "period_months", "kinds"):
-            stored[row["branch_id"]][row["obligation"]] = _Rule(
-                row["obligation"], row["period_months"], frozenset(row["kinds"] or ())
-            )
+        stored: dict[int, dict[str, CadenceRule]] = defaultdict(dict)
+        for rule in CadenceRule.objects.only("branch_id", "obligation", "period_months", "kinds", "due_soon_days"):
+            stored[rule.branch_id][rule.obligation] = rule
+        # The dashboard stores a branch's missing rules with these values (cadence.rules_for);
+        # the sweep writes no rule, it reads the same values.
         defaults = {
-            obligation: _Rule(str(obligation), months, frozenset(str(k) for k in kinds))
+            obligation: CadenceRule(obligation=str(obligation), period_months=months, kinds=[str(k) for k in kinds])
             for obligation, (months, kinds) in DEFAULT_RULES.items()
         }
         branches = {g.branch_id for g in groups.values()} | {p.branch_id for p in people.values()}
@@ -274,21 +267,21 @@ class _Data:
                 secretaries[person.branch_id].append(person.pk)
         return cls(now, local_date(now), lead_times(), people, groups, rules, secretaries, _Urls())
 
-    def periods(self, months: int) -> tuple[Period, Period]:
-        """(previous, current) period of `months` months at `today`."""
-        if months not in self._periods:
-            current = period_containing(self.today, months)
-            self._periods[months] = (current.previous(), current)
-        return self._periods[months]
+    def clock(self, rule: CadenceRule) -> _Clock:
+        """The dashboard's view of `rule` today: its previous and current periods, and
+        which meeting kinds meet it; one per distinct rule, shared by the branches."""
+        key = (rule.obligation, rule.period_months, tuple(rule.kinds or ()))
+        if key not in self._clocks:
+            self._clocks[key] = _Clock(rule, self.today)
+        return self._clocks[key]
 
     def window(self, obligations) -> tuple[datetime.datetime, datetime.datetime]:
-        """[start of the earliest previous period, end of the latest current period) of
-        the rules of `obligations` in any branch."""
-        months = {rule.months for rules in self.rules.values() for rule in rules if rule.obligation in obligations}
-        months = months or {1}
-        start = min(self.periods(m)[0].start for m in months)
-        end = max(self.periods(m)[1].end for m in months)
-        return local_midnight(start), local_midnight(end + datetime.timedelta(days=1))
+        """The dashboard's query window (cadence._window) over the rules of
+        `obligations` in any branch: one rule per period length is enough."""
+        by_months = {
+            rule.period_months: rule for rules in self.rules.values() for rule in rules if rule.obligation in obligations
+        }
+        return _window(by_months.values(), self.today)
 
     def working_days_left(self, last: datetime.date) -> int:
         """Working days from today to `last`, both included."""
@@ -375,12 +368,12 @@ def _group_obligations(data: _Data) -> list[n.Draft]:
         for rule in data.rules.get(group.branch_id, ()):
             if rule.obligation not in GROUP_OBLIGATIONS:
                 continue
-            previous, current = data.periods(rule.months)
+            clock = data.clock(rule)
+            previous, current = clock.previous, clock.current
 
             def met(period, *, planned=False):
                 return any(
-                    day in period and (took or planned) and (not rule.kinds or kind in rule.kinds)
-                    for day, kind, took in meetings
+                    day in period and (took or planned) and clock.accepts(kind) for day, kind, took in meetings
                 )
 
             base = {"group": group.name, "obligation": rule.obligation}
@@ -406,7 +399,7 @@ def _group_obligations(data: _Data) -> list[n.Draft]:
     return drafts
 
 
-def _schedule_url(data: _Data, group: _Group, rule: _Rule) -> str:
+def _schedule_url(data: _Data, group: _Group, rule: CadenceRule) -> str:
     return f"{data.urls('meetings:create')}?group={group.pk}&kind={_KIND_TO_SCHEDULE[rule.obligation]}"
 
 
@@ -432,7 +425,8 @@ def _thought_reports(data: _Data) -> list[n.Draft]:
     write_url, home_url = data.urls("meetings:report_create"), data.urls("home")
     drafts = []
     for person in data.people.values():
-        previous, current = data.periods(rule_of[person.branch_id].months)
+        clock = data.clock(rule_of[person.branch_id])
+        previous, current = clock.previous, clock.current
         submitted = dates.get(person.pk, ())
         if not any(day in previous for day in submitted):
             key = f"thought_report:{person.pk}:{_period_key(previous)}"

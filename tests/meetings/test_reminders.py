@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings import services
+from meetings.cadence import group_cadence
 from meetings.holidays import _warned_years
 from meetings.models import Attendance, CadenceRule, Meeting, Notification
 from meetings.reminders import sweep
@@ -157,6 +158,17 @@ def test_half_year_obligations_and_the_kinds_that_meet_them(group, leader, secre
     sweep(local(2027, 1, 1, 9))
     assert f"group:{group.pk}:theme_day:2026-07-01/6" in keys("obligation_overdue", leader)
     assert f"group:{group.pk}:theme_day:2026-07-01/6" in keys("obligation_overdue", secretary)
+
+
+def test_a_branchs_own_group_rule_is_followed_as_the_dashboard_follows_it(group, leader, branch):
+    # Group meetings every three months, and only a thematic party day meets them.
+    CadenceRule.objects.create(branch=branch, obligation="group_meeting", period_months=3, kinds=["theme_day"])
+    held(group, local(2026, 2, 10, 14), kind="group_meeting")  # not a kind that meets it
+    sweep(local(2026, 4, 2))
+    overdue = keys("obligation_overdue", leader)
+    assert f"group:{group.pk}:group_meeting:2026-01-01/3" in overdue
+    status = next(s for s in group_cadence(group, D(2026, 4, 2)).statuses if s.obligation == "group_meeting")
+    assert status.previous.is_overdue and status.previous.period.start == D(2026, 1, 1)
 
 
 def test_a_cancelled_or_unheld_meeting_does_not_meet_an_obligation(group, leader):
