@@ -3,8 +3,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from members.models import Member
-
 from .models import AuditEvent, Notification
 from .notifications import message_of
 from .reminders import parse_moment, sweep
@@ -57,13 +55,10 @@ class NotificationAdmin(ReadOnlyAdmin):
             if moment is None:
                 error = _("Enter a date and time such as 2026-05-01T09:00.")
         result = sweep(moment, dry_run=True)
-        rows = result.notifications()
-        names = dict(Member.objects.filter(pk__in={r.recipient_id for r in rows}).values_list("pk", "name"))
-        items = sorted(
-            ({"recipient": names.get(r.recipient_id, r.recipient_id), "channel": r.get_channel_display(),
-              "kind": r.kind, "message": message_of(r)} for r in rows),
-            key=lambda item: (item["kind"], str(item["recipient"]), item["channel"]),
-        )
+        items = [
+            {"recipient": name, "channel": row.get_channel_display(), "kind": row.kind, "message": message_of(row)}
+            for name, row in result.listing()
+        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -120,6 +120,14 @@ class SweepResult:
             )
         return result
 
+    def listing(self) -> list[tuple[str, Notification]]:
+        """The new rows with their recipient's name, by kind, name and channel: what
+        the dry run of the admin and of the command lists. One query."""
+        rows = self.notifications()
+        names = dict(Member.objects.filter(pk__in={r.recipient_id for r in rows}).values_list("pk", "name"))
+        named = [(names.get(row.recipient_id, str(row.recipient_id)), row) for row in rows]
+        return sorted(named, key=lambda item: (item[1].kind, item[0], item[1].channel))
+
     def summary(self) -> str:
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(self.by_kind.items())) or "nothing new"
         return (

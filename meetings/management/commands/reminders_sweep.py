@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from meetings.notifications import message_of
 from meetings.reminders import parse_moment, sweep
-from members.models import Member
 
 
 class Command(BaseCommand):
@@ -26,10 +25,8 @@ class Command(BaseCommand):
             raise CommandError(f"Not an ISO date or date-time: {at!r} (e.g. 2026-05-01T09:00).")
         result = sweep(now, dry_run=dry_run)
         if dry_run:
-            rows = result.notifications()
-            names = dict(Member.objects.filter(pk__in={r.recipient_id for r in rows}).values_list("pk", "name"))
-            for row in sorted(rows, key=lambda r: (r.kind, names.get(r.recipient_id, ""), r.channel)):
-                self.stdout.write(f"{names.get(row.recipient_id, row.recipient_id)}\t{row.channel}\t{row.kind}\t{message_of(row)}")
+            for name, row in result.listing():
+                self.stdout.write(f"{name}\t{row.channel}\t{row.kind}\t{message_of(row)}")
             self.stdout.write(f"Dry run at {timezone.localtime(result.now):%Y-%m-%d %H:%M}, nothing kept: would send {result.summary()}.")
         else:
             self.stdout.write(f"Sweep at {timezone.localtime(result.now):%Y-%m-%d %H:%M}: {result.summary()}.")
