@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,10 +42,5 @@ def guidance_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("Your guidance remark is recorded."))
-    # Back to the page the form was on: a path of this site only (anything else, such as a
-    # view name redirect() would try to reverse, or control characters, goes to the record).
-    target = request.POST.get("next", "")
-    if (target.startswith("/") and target.isprintable()
-            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
-        return redirect(target)
+    # The form is on the record page only: back there, whatever `next` a request carries.
     return redirect("sanping:record", pk=pk)
