@@ -276,8 +276,8 @@ def requeue_stale_emails() -> list[int]:
         quote(meta.get_field(name).column) for name in ("queued_at", "sent_at", "created_at", "channel")
     )
     now = timezone.now()
-    stale = now - datetime.timedelta(minutes=getattr(settings, "REMINDER_EMAIL_REQUEUE_MINUTES", 60))
-    oldest = now - datetime.timedelta(days=getattr(settings, "REMINDER_EMAIL_GIVE_UP_DAYS", 3))
+    stale = now - datetime.timedelta(minutes=settings.REMINDER_EMAIL_REQUEUE_MINUTES)
+    oldest = now - datetime.timedelta(days=settings.REMINDER_EMAIL_GIVE_UP_DAYS)
     condition = f"{channel} = 'email' AND {sent} IS NULL AND {queued} < %s AND {created} >= %s"
     if connection.vendor == "postgresql":
         # SKIP LOCKED: a row being sent (locked by its task) or claimed by another sweep is left alone.
@@ -300,7 +300,7 @@ def enqueue_emails(pks: Iterable[int]) -> None:
     from .tasks import send_email_notification, send_email_notifications
 
     pks = list(pks)
-    size = getattr(settings, "REMINDER_EMAIL_BATCH_SIZE", 100)
+    size = settings.REMINDER_EMAIL_BATCH_SIZE
     if len(pks) <= size:
         for pk in pks:
             send_email_notification.delay_on_commit(pk)

@@ -1,6 +1,6 @@
 """The reminder sweep: every reminder that is due, computed from the data at a moment.
 
-Beat runs `sweep()` every hour of the day (CELERY_BEAT_SCHEDULE); nothing is ever
+Beat runs `sweep()` every hour from 07:00 to 22:00 (CELERY_BEAT_SCHEDULE); nothing is ever
 scheduled with a countdown or an ETA, which a Redis broker may deliver twice or lose.
 Each reminder is a Notification row whose subject key names the object and the
 period or moment it is about, so it is inserted once however often the sweep runs,
@@ -76,14 +76,14 @@ def parse_moment(value: str) -> datetime.datetime | None:
 
 
 def lead_times() -> dict:
-    """The lead times from settings, with their defaults."""
+    """The lead times, from the "Reminders" block of sanping/settings.py."""
     return {
-        "meeting_days": getattr(settings, "REMINDER_MEETING_DAYS_BEFORE", 1),
-        "obligation_working_days": getattr(settings, "REMINDER_OBLIGATION_WORKING_DAYS", 5),
-        "report_working_days": getattr(settings, "REMINDER_THOUGHT_REPORT_WORKING_DAYS", 5),
-        "self_evaluation_days": tuple(sorted(getattr(settings, "REMINDER_SELF_EVALUATION_DAYS_BEFORE", (3, 1)))),
-        "rectification_working_days": getattr(settings, "REMINDER_RECTIFICATION_WORKING_DAYS", 3),
-        "review_days": getattr(settings, "REMINDER_REVIEW_WAITING_DAYS", 2),
+        "meeting_days": settings.REMINDER_MEETING_DAYS_BEFORE,
+        "obligation_working_days": settings.REMINDER_OBLIGATION_WORKING_DAYS,
+        "report_working_days": settings.REMINDER_THOUGHT_REPORT_WORKING_DAYS,
+        "self_evaluation_days": tuple(sorted(settings.REMINDER_SELF_EVALUATION_DAYS_BEFORE)),
+        "rectification_working_days": settings.REMINDER_RECTIFICATION_WORKING_DAYS,
+        "review_days": settings.REMINDER_REVIEW_WAITING_DAYS,
     }
 
 
