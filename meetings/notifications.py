@@ -334,15 +334,10 @@ def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path if path.startswith("/") else path
 
 
-def recipient_language(member: Member) -> str:
-    """The language of a person's email: the site's (Simplified Chinese), as there is
-    no per-person language setting."""
-    return getattr(member, "language", "") or settings.LANGUAGE_CODE
-
-
 def email_content(notification: Notification) -> tuple[str, str]:
-    """Subject and body of a notification's email, in the recipient's language."""
-    with translation.override(recipient_language(notification.recipient)):
+    """Subject and body of a notification's email, in the site's language (Simplified
+    Chinese): a person has no language setting of their own."""
+    with translation.override(settings.LANGUAGE_CODE):
         kind = EMAIL_KINDS.get(notification.kind)
         what = str(kind.label) if kind else notification.kind
         subject = gettext("[三评] %(what)s") % {"what": what}
