@@ -14,14 +14,20 @@ import gc
 import logging
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib import messages
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import audit
 from .models import Attendance, Meeting
-from .selectors import attendance_counts, meeting_record
+from .selectors import attendance_counts, meeting_record, member_or_404
 
 # The families the stylesheet asks for, in order; one of them must be installed.
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
@@ -145,3 +151,19 @@ def render_meeting_pdf(meeting: Meeting) -> bytes:
 def filename_for(meeting: Meeting, suffix: str = "") -> str:
     """The download's name: the meeting's local date and id, e.g. 20261105-42.pdf."""
     return f"{timezone.localdate(meeting.starts_at):%Y%m%d}-{meeting.pk}{suffix}.pdf"
+
+
+def export_response(request: HttpRequest, make: Callable[[], bytes], *, meeting: Meeting, suffix: str = "",
+                    back: str, action: str, target: models.Model, **detail) -> HttpResponse:
+    """A record's PDF shown inline, named by `filename_for`, its export logged (`action`,
+    `target`, `detail`); without a Chinese font, back to the URL `back` with the message
+    naming the package. The views of the meeting record and the 三评 record answer with it."""
+    try:
+        pdf = make()
+    except PdfFontMissing as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    audit.record(actor=member_or_404(request.user), action=action, target=target, **detail)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename_for(meeting, suffix)}"'
+    return response

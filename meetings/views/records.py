@@ -19,7 +19,7 @@ from members.decorators import login_required
 from members.models import PartyGroup
 from members.selectors import groups_for
 
-from .. import audit, services
+from .. import services
 from ..filters import MeetingFilter
 from ..forms import (
     AgendaFormSet,
@@ -327,6 +327,7 @@ def meeting_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@moved_on(runs_the_meeting)
 def meeting_current_item(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for(request.user, pk)
     item_pk = request.POST.get("item", "")
@@ -477,19 +478,12 @@ def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record as a PDF to print, sign and file (marked as a draft until approved)."""
-    from ..pdf import PdfFontMissing, filename_for, render_meeting_pdf
+    from ..pdf import export_response, render_meeting_pdf
 
     meeting = meeting_get_for(request.user, pk)
-    try:
-        pdf = render_meeting_pdf(meeting)
-    except PdfFontMissing as error:
-        messages.error(request, str(error))
-        return redirect("meetings:detail", pk=pk)
-    audit.record(actor=member_or_404(request.user), action=AuditEvent.Action.EXPORT_MEETING_PDF, target=meeting,
-                 state=meeting.state)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename_for(meeting)}"'
-    return response
+    return export_response(request, lambda: render_meeting_pdf(meeting), meeting=meeting,
+                           back=reverse("meetings:detail", args=[pk]), action=AuditEvent.Action.EXPORT_MEETING_PDF,
+                           target=meeting, state=meeting.state)
 
 
 @login_required

@@ -1,12 +1,11 @@
 """The whole 三评 record, read-only: every stage's content, as far as the viewer may see it."""
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
-from meetings import audit
 from meetings.models import AuditEvent
-from meetings.selectors import attendance_counts, meeting_record, member_or_404
+from meetings.selectors import attendance_counts, meeting_record
 from members.decorators import login_required
 
 from .. import selectors
@@ -49,7 +48,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record as a PDF to print, sign and file: ?edition=full (the default for
     those who may have it) or ?edition=circulation, without the mutual evaluations and
     comments. An edition the person may not export is a 404, as is another branch's."""
-    from meetings.pdf import PdfFontMissing, filename_for
+    from meetings.pdf import export_response
 
     from ..pdf import Edition, render_sanping_pdf
 
@@ -58,14 +57,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     edition = request.GET.get("edition") or default
     if edition not in Edition.ALL or not request.user.has_perm(f"sanping.export_{edition}", session):
         raise Http404
-    try:
-        pdf = render_sanping_pdf(session, full=edition == Edition.FULL)
-    except PdfFontMissing as error:
-        messages.error(request, str(error))
-        return redirect("sanping:record", pk=pk)
-    audit.record(actor=member_or_404(request.user), action=AuditEvent.Action.EXPORT_SANPING_PDF, target=session,
-                 edition=edition, state=session.meeting.state)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    suffix = "-sanping" if edition == Edition.FULL else "-sanping-circulation"
-    response["Content-Disposition"] = f'inline; filename="{filename_for(session.meeting, suffix)}"'
-    return response
+    return export_response(request, lambda: render_sanping_pdf(session, full=edition == Edition.FULL),
+                           meeting=session.meeting, suffix="-sanping" if edition == Edition.FULL else "-sanping-circulation",
+                           back=reverse("sanping:record", args=[pk]), action=AuditEvent.Action.EXPORT_SANPING_PDF,
+                           target=session, edition=edition, state=session.meeting.state)
