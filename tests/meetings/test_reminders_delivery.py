@@ -323,6 +323,19 @@ def test_preferences_turn_email_off_and_on_per_kind(client, member):
     assert not EmailOptOut.objects.filter(member=member).exists()
 
 
+def test_preferences_shrug_off_hostile_posts(client, member):
+    url = reverse("meetings:notification_preferences")
+    client.force_login(member.user)
+    kinds = notifications.email_kinds_for(member)
+    # Kinds of another audience, near misses and junk: ignored, the member's own kinds as posted.
+    junk = ["record_waiting", "obligation_overdue", "meeting_coming\x00", "<b>x</b>", "x" * 10_000]
+    response = client.post(url, {"email": [*kinds, *junk]})
+    assert response.status_code == 302 and not EmailOptOut.objects.filter(member=member).exists()
+    # More values than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS): a 400, nothing changed, never a 500.
+    response = client.post(url, {"email": ["meeting_coming"] * 5_000})
+    assert response.status_code == 400 and not EmailOptOut.objects.filter(member=member).exists()
+
+
 def test_leaders_and_the_secretary_see_their_kinds(client, leader, secretary):
     assert "obligation_overdue" in notifications.email_kinds_for(leader)
     assert "record_waiting" not in notifications.email_kinds_for(leader)
