@@ -43,7 +43,7 @@ from members.models import Member, PartyGroup
 from sanping.models import RectificationItem, SanpingSession, SelfEvaluation
 
 from . import notifications as n
-from .cadence import DEFAULT_RULES, GROUP_OBLIGATIONS, Period, _Clock, _window, local_date, local_midnight
+from .cadence import DEFAULT_RULES, GROUP_OBLIGATIONS, Period, _Clock, _detail_url, _window, local_date, local_midnight
 from .holidays import working_days_between
 from .models import Attendance, CadenceRule, EmailOptOut, Meeting, Notification, ThoughtReport
 
@@ -217,17 +217,18 @@ class _Group:
 
 
 class _Urls:
-    """reverse() once per URL name, then fill in the pk: a sweep links thousands of rows."""
+    """reverse() once per URL name: a sweep links thousands of rows. With a pk, the
+    dashboard's template of the URL (cadence._detail_url) is filled in."""
 
     def __init__(self):
-        self._templates: dict[str, str] = {}
+        self._plain: dict[str, str] = {}
 
     def __call__(self, name: str, pk: int | None = None) -> str:
-        if (name, pk is None) not in self._templates:
-            url = reverse(name) if pk is None else reverse(name, args=[987654321]).replace("987654321", "{pk}")
-            self._templates[name, pk is None] = url
-        url = self._templates[name, pk is None]
-        return url if pk is None else url.format(pk=pk)
+        if pk is not None:
+            return _detail_url(name, pk)
+        if name not in self._plain:
+            self._plain[name] = reverse(name)
+        return self._plain[name]
 
 
 @dataclass
