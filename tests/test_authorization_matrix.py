@@ -214,3 +214,11 @@ def test_without_the_role_a_refusal_stays_a_403(client, world, leader, member):
     assert client.post(reverse("meetings:approve", args=[world.pk("submitted_meeting")])).status_code == 403
     client.force_login(member.user)
     assert client.post(reverse("meetings:cancel", args=[world.pk("meeting")]), {"reason": "x"}).status_code == 403
+
+
+def test_a_topic_chosen_on_a_console_left_open_after_the_meeting_closed_is_told_it_moved_on(client, world, leader):
+    held = world.objects["held_meeting"]
+    client.force_login(leader.user)
+    response = client.post(reverse("meetings:current_item", args=[held.pk]), {"item": world.pk("held_item")}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("meetings:detail", args=[held.pk])
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
