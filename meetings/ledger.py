@@ -33,6 +33,7 @@ from sanping.pdf import sanping_context
 from . import cadence
 from .models import Attendance, CadenceRule, LedgerBuild, Meeting, ThoughtReport
 from .pdf import collector_paused, layout, meeting_context, render_html, require_cjk_font
+from .selectors import with_records
 
 logger = logging.getLogger(__name__)
 
@@ -316,15 +317,16 @@ def render_ledger_html(group: PartyGroup, year: int, progress: Callable[[float],
     """The ledger's HTML; `progress` hears 5 % to 40 % as the records are rendered."""
     require_cjk_font()  # before the records' work, not after it
     today = cadence.local_today()
-    records = list(_approved_records(group, year).select_related("sanping").order_by("starts_at", "pk"))
+    records = list(with_records(_approved_records(group, year)).order_by("starts_at", "pk"))
     entries = []
     with translation.override("zh-hans"):
         for index, meeting in enumerate(records):
             session = getattr(meeting, "sanping", None) if meeting.kind == Meeting.Kind.SANPING else None
             if session is not None:
-                html = render_to_string("sanping/pdf/_record.html", sanping_context(session, full=True))
+                session.meeting = meeting  # with its record read above
+                html = render_to_string("sanping/pdf/_record.html", sanping_context(session, full=True, loaded=True))
             else:
-                html = render_to_string("meetings/pdf/_meeting_record.html", meeting_context(meeting))
+                html = render_to_string("meetings/pdf/_meeting_record.html", meeting_context(meeting, loaded=True))
             entries.append(Entry(meeting, mark_safe(html)))  # noqa: S308 — our own template's output, escaped there
             progress(5 + 35 * (index + 1) / max(len(records), 1))
     return render_html("meetings/pdf/ledger.html", {

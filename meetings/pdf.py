@@ -127,9 +127,10 @@ def attendance_lists(meeting: Meeting) -> People:
     return people
 
 
-def meeting_context(meeting: Meeting) -> dict:
-    """What the meeting record's template needs: six queries, whatever its size."""
-    record = meeting_record(meeting)
+def meeting_context(meeting: Meeting, *, loaded: bool = False) -> dict:
+    """What the meeting record's template needs: six queries, whatever its size, or
+    none when the meeting is `loaded` already (read through `selectors.with_records`)."""
+    record = meeting if loaded else meeting_record(meeting)
     return {
         "meeting": record,
         "counts": attendance_counts(record),

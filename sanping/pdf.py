@@ -22,11 +22,12 @@ class Edition:
     ALL = (FULL, CIRCULATION)
 
 
-def sanping_context(session: SanpingSession, *, full: bool) -> dict:
+def sanping_context(session: SanpingSession, *, full: bool, loaded: bool = False) -> dict:
     """Everything the 三评 record prints, in a fixed number of queries (six for the
-    meeting, then slots, self-evaluations, mutual evaluations and comments (full edition
-    only), items, guidance remarks, and two for the previous session)."""
-    context = meeting_context(session.meeting)
+    meeting, none if `session.meeting` is `loaded` already (see `meeting_context`), then
+    slots, self-evaluations, mutual evaluations and comments (full edition only), items,
+    guidance remarks, and two for the previous session)."""
+    context = meeting_context(session.meeting, loaded=loaded)
     meeting = context["meeting"]
     evaluations = SelfEvaluation.objects.filter(session=session).select_related("presented")
     mutuals, comments = [], []

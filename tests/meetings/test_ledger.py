@@ -270,3 +270,20 @@ def test_a_post_of_a_year_not_offered_builds_nothing(client, year_of_records, se
     assert response.status_code == 200 and response.context["year"] == timezone.localdate().year
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert not LedgerBuild.objects.exists()
+
+
+def test_the_ledger_reads_its_meeting_records_in_a_fixed_number_of_queries(year_of_records, leader, member, secretary):
+    """Each further approved meeting of the year adds no query: the records' meetings,
+    agenda, attendance, review and reports are read for the whole year at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ledger.render_ledger_html(year_of_records, YEAR)  # the caches it fills once (cadence rules and the like)
+    with CaptureQueriesContext(connection) as before:
+        ledger.render_ledger_html(year_of_records, YEAR)
+    for month in (4, 5, 7, 8, 10, 11):
+        approved_meeting(year_of_records, leader, member, secretary, title=f"{month}月党小组会", starts_at=at(month, 12))
+    with CaptureQueriesContext(connection) as after:
+        html = ledger.render_ledger_html(year_of_records, YEAR)
+    assert "11月党小组会的会议记录" in html
+    assert len(after) == len(before)
