@@ -334,6 +334,7 @@ def test_preferences_shrug_off_hostile_posts(client, member):
     # More values than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS): a 400, nothing changed, never a 500.
     response = client.post(url, {"email": ["meeting_coming"] * 5_000})
     assert response.status_code == 400 and not EmailOptOut.objects.filter(member=member).exists()
+    assert "请返回检查填写的内容后重试" in response.content.decode()  # our page, not Django's bare one
 
 
 def test_leaders_and_the_secretary_see_their_kinds(client, leader, secretary):
