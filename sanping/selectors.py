@@ -25,6 +25,7 @@ from .models import (
     RectificationItem,
     SanpingSession,
     SelfEvaluation,
+    SelfEvaluationVersion,
     SpeakingSlot,
 )
 
@@ -147,7 +148,7 @@ class RecordTurn:
     comment: LeaderComment | None = None
 
     @property
-    def presented(self):
+    def presented(self) -> SelfEvaluationVersion | None:
         return self.evaluation.presented if self.evaluation is not None else None
 
 
