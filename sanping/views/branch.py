@@ -13,6 +13,7 @@ from members.decorators import login_required
 from .. import selectors, services
 from ..forms import GuidanceForm
 from ..stats import session_stats
+from .record import record_page
 
 
 @login_required
@@ -40,7 +41,7 @@ def guidance_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    else:
-        messages.success(request, _("Your guidance remark is recorded."))
+        return record_page(request, session, guidance_form=form, status=400)  # the remark kept as typed
+    messages.success(request, _("Your guidance remark is recorded."))
     # The form is on the record page only: back there, whatever `next` a request carries.
     return redirect("sanping:record", pk=pk)

@@ -10,11 +10,16 @@ from members.decorators import login_required
 
 from .. import selectors
 from ..audit import evaluation_reads_record
+from ..forms import GuidanceForm
 
 
 @login_required
 def record(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_get_for(request.user, pk)
+    return record_page(request, selectors.session_get_for(request.user, pk))
+
+
+def record_page(request, session, *, guidance_form: GuidanceForm | None = None, status: int = 200) -> HttpResponse:
+    """The record page; a refused guidance remark comes back in `guidance_form` as typed."""
     viewer = selectors.Viewer.of(request.user, session)
     meeting = meeting_record(session.meeting)
     turns, absent_turns = selectors.record_turns(
@@ -36,11 +41,12 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "previous_items": previous_items,
         "viewer": viewer,
         "can_guide": request.user.has_perm("sanping.guide", session),
+        "guidance_form": guidance_form or GuidanceForm(),
         "can_export_full": request.user.has_perm("sanping.export_full", session),
         "can_export_circulation": request.user.has_perm("sanping.export_circulation", session),
         "can": {"attendance": False},
     }
-    return render(request, "sanping/record.html", context)
+    return render(request, "sanping/record.html", context, status=status)
 
 
 @login_required

@@ -61,7 +61,7 @@ def test_member_on_leave_keeps_material_marked_not_presented(client, session, le
 def test_guidance_remarks_by_the_branch_only(client, spoken_session, secretary, member):
     client.force_login(secretary.user)
     url = reverse("sanping:guidance", args=[spoken_session.pk])
-    assert client.post(url, {"text": "  "}).status_code == 302
+    assert client.post(url, {"text": "  "}).status_code == 400
     assert not GuidanceRemark.objects.exists()
     client.post(url, {"text": "发言要更加深入，触及思想。"})
     assert GuidanceRemark.objects.get().by == secretary
@@ -136,3 +136,5 @@ def test_an_overlong_guidance_remark_is_refused_with_the_limit(client, spoken_se
     response = client.post(reverse("sanping:guidance", args=[spoken_session.pk]), {"text": "字" * 20_001}, follow=True)
     assert "最多 20000 个字" in response.content.decode()
     assert not GuidanceRemark.objects.exists()
+    # The record page comes back with the remark as typed, to be shortened.
+    assert response.status_code == 400 and "字" * 20_001 in response.content.decode()
