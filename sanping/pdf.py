@@ -22,11 +22,13 @@ class Edition:
     ALL = (FULL, CIRCULATION)
 
 
-def sanping_context(session: SanpingSession, *, full: bool, loaded: bool = False) -> dict:
+def sanping_context(session: SanpingSession, *, full: bool, loaded: bool = False, user=None) -> dict:
     """Everything the 三评 record prints, in a fixed number of queries (six for the
     meeting, none if `session.meeting` is `loaded` already (see `meeting_context`), then
     slots, self-evaluations, mutual evaluations and comments (full edition only), items,
-    guidance remarks, and two for the previous session)."""
+    guidance remarks, and two for the previous session). With `user`, the rectification
+    table holds the items that person may see on the record page (their own, unless they
+    oversee the session); without, every item (the ledger, built for the branch)."""
     context = meeting_context(session.meeting, loaded=loaded)
     meeting = context["meeting"]
     evaluations = SelfEvaluation.objects.filter(session=session).select_related("presented")
@@ -37,7 +39,11 @@ def sanping_context(session: SanpingSession, *, full: bool, loaded: bool = False
         comments = LeaderComment.objects.filter(session=session)
     turns, absent_turns = selectors.record_turns(
         session, meeting.attendances.all(), evaluations=evaluations, mutuals=mutuals, comments=comments)
-    items = list(RectificationItem.objects.filter(session=session).select_related("member").order_by("member__name", "deadline", "pk"))
+    if user is None:
+        items = list(RectificationItem.objects.filter(session=session).select_related("member")
+                     .order_by("member__name", "deadline", "pk"))
+    else:
+        items = selectors.items_visible(selectors.Viewer.of(user, session), session)
     previous, previous_items = selectors.previous_rectification_report(meeting.group, meeting.starts_at)
     return {
         **context,
@@ -52,10 +58,10 @@ def sanping_context(session: SanpingSession, *, full: bool, loaded: bool = False
     }
 
 
-def render_sanping_html(session: SanpingSession, *, full: bool = True) -> str:
-    return render_html("sanping/pdf/record.html", sanping_context(session, full=full))
+def render_sanping_html(session: SanpingSession, *, full: bool = True, user=None) -> str:
+    return render_html("sanping/pdf/record.html", sanping_context(session, full=full, user=user))
 
 
-def render_sanping_pdf(session: SanpingSession, *, full: bool = True) -> bytes:
+def render_sanping_pdf(session: SanpingSession, *, full: bool = True, user=None) -> bytes:
     """The 三评 record as PDF bytes, marked 草稿 / 未审核 on every page until approved."""
-    return html_to_pdf(render_sanping_html(session, full=full))
+    return html_to_pdf(render_sanping_html(session, full=full, user=user))

@@ -63,7 +63,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     edition = request.GET.get("edition") or default
     if edition not in Edition.ALL or not request.user.has_perm(f"sanping.export_{edition}", session):
         raise Http404
-    return export_response(request, lambda: render_sanping_pdf(session, full=edition == Edition.FULL),
+    return export_response(request, lambda: render_sanping_pdf(session, full=edition == Edition.FULL, user=request.user),
                            meeting=session.meeting, suffix="-sanping" if edition == Edition.FULL else "-sanping-circulation",
                            back=reverse("sanping:record", args=[pk]), action=AuditEvent.Action.EXPORT_SANPING_PDF,
                            target=session, edition=edition, state=session.meeting.state)

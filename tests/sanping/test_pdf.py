@@ -76,6 +76,15 @@ def test_the_edition_for_circulation_leaves_out_mutual_evaluations_and_comments(
         assert left_out not in text, left_out
 
 
+def test_a_participants_circulation_copy_holds_only_their_own_rectification_items(client, approved_session, leader, member, third):
+    # As on the record page: a member sees their own items; the leader, who oversees, sees all.
+    text = text_of(get_pdf(client, member.user, approved_session, "circulation").content)
+    assert f"{member.name}的整改措施" in text
+    assert f"{third.name}的整改措施" not in text and f"{leader.name}的整改措施" not in text
+    text = text_of(get_pdf(client, leader.user, approved_session, "circulation").content)
+    assert f"{member.name}的整改措施" in text and f"{third.name}的整改措施" in text
+
+
 def test_the_presented_version_is_printed_not_a_later_draft(client, approved_session, member, secretary):
     evaluation = approved_session.self_evaluations.get(member=member)
     type(evaluation).objects.filter(pk=evaluation.pk).update(problems="会后改过的草稿")
